@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { type ConfigProblem, describeIssues, formatPath } from "./errors.ts";
+import { resolveConfigPaths } from "./paths.ts";
 import { configSchema, type MaskinportConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -100,6 +102,7 @@ export function parseConfig(text: string, file = "config", env: NodeJS.ProcessEn
   return result.data;
 }
 
+/** Read, validate and resolve a config file (relative paths are relative to the file). */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): MaskinportConfig {
   let text: string;
   try {
@@ -109,5 +112,5 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const why = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(err);
     throw new ConfigError(file, [{ path: "(file)", message: why }]);
   }
-  return parseConfig(text, file, env);
+  return resolveConfigPaths(parseConfig(text, file, env), dirname(file));
 }

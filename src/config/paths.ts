@@ -1,0 +1,23 @@
+import { isAbsolute, resolve } from "node:path";
+import type { MaskinportConfig } from "./schema.ts";
+
+/**
+ * Relative paths in a config file are relative to that file's folder, so a
+ * config works the same whatever directory the gateway is started from.
+ */
+export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): MaskinportConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const absOpt = (p: string | undefined) => (p === undefined ? undefined : abs(p));
+  return {
+    ...config,
+    mqtt: { ...config.mqtt, ca: absOpt(config.mqtt.ca), cert: absOpt(config.mqtt.cert), key: absOpt(config.mqtt.key) },
+    timeseries: config.timeseries.embedded
+      ? { ...config.timeseries, embedded: { ...config.timeseries.embedded, path: abs(config.timeseries.embedded.path) } }
+      : config.timeseries,
+    machines: config.machines.map((m) => {
+      if (m.monitor?.type !== "shdr" || m.monitor.devicesXml === undefined) return m;
+      return { ...m, monitor: { ...m.monitor, devicesXml: abs(m.monitor.devicesXml) } };
+    }),
+    simulators: config.simulators.map((s) => (s.replay === undefined ? s : { ...s, replay: abs(s.replay) })),
+  };
+}
