@@ -56,7 +56,7 @@ export type BaseSignalId = keyof typeof SIGNALS;
  * `axis.x.2.position` is not used: axes are named), or `raw.<key>` for values
  * an adapter could not map (they still flow, never silently dropped).
  */
-export type SignalId = BaseSignalId | `${string}.${number}.${string}` | `raw.${string}`;
+export type SignalId = BaseSignalId | `${string}.${number}` | `${string}.${number}.${string}` | `raw.${string}`;
 
 const INDEXED = /^([a-z_]+)\.(\d+)(\.[a-z_.]+)?$/;
 
@@ -75,10 +75,13 @@ export function isSignalId(id: string): id is SignalId {
   return id.startsWith("raw.") ? id.length > 4 : signalSpec(id) !== undefined;
 }
 
-/** Insert a channel/spindle index: indexSignal("spindle.speed", 2) → "spindle.2.speed". Index 1 stays unindexed. */
+/**
+ * Insert a channel/spindle index: indexSignal("spindle.speed", 2) → "spindle.2.speed",
+ * indexSignal("execution", 2) → "execution.2". Index 1 stays unindexed.
+ */
 export function indexSignal(id: BaseSignalId, index: number): SignalId {
   if (index <= 1) return id;
   const dot = id.indexOf(".");
-  if (dot < 0) return `${id}.${index}.value` as SignalId;
+  if (dot < 0) return `${id}.${index}` as SignalId;
   return `${id.slice(0, dot)}.${index}${id.slice(dot)}` as SignalId;
 }

@@ -5,8 +5,9 @@
 import { readFileSync } from "node:fs";
 import type { Reading } from "../../src/core/observation.ts";
 import type { SignalId } from "../../src/core/signals.ts";
+import { CPPAGENT_FIXTURES } from "../adapters/mtconnect-common/fixtures.ts";
 
-export const OKUMA_LOG = "/work/shared/fixtures/mtconnect/cppagent/okuma.txt";
+export const OKUMA_LOG = `${CPPAGENT_FIXTURES}/okuma.txt`;
 
 const KEYS: Record<string, SignalId> = {
   avail: "availability",

@@ -1,13 +1,27 @@
 import { z } from "zod";
 import { backoffSchema, durationMs, hostname, port } from "../../config/fields.ts";
+import { isSignalId } from "../../core/signals.ts";
 
-/** How an SHDR key is to be read: its MTConnect category decides the line form. */
-export const SHDR_KEY_TYPES = ["sample", "event", "condition", "message"] as const;
+/** A catalogue signal id (spindle.speed, spindle.2.load…) or raw.<name>. */
+const signalId = () =>
+  z
+    .string({ error: "expected a signal id" })
+    .refine(
+      (s): boolean => isSignalId(s),
+      "expected a catalogue signal id (e.g. spindle.speed, spindle.2.load) or raw.<name>",
+    );
+
+/**
+ * How an SHDR key is to be read: its MTConnect category decides the line form
+ * (condition: 5 fields, message: 2, time_series: 3, sample/event: 1).
+ */
+export const SHDR_KEY_TYPES = ["sample", "event", "condition", "message", "time_series"] as const;
+export type ShdrKeyType = (typeof SHDR_KEY_TYPES)[number];
 
 export const shdrKeySchema = z
   .object({
     /** Catalogue signal id, e.g. "spindle.speed", or "raw.<name>". Omit to keep the default mapping. */
-    signal: z.string().min(1).optional(),
+    signal: signalId().optional(),
     type: z.enum(SHDR_KEY_TYPES).optional(),
     unit: z.string().optional(),
     /** Multiply numeric values (e.g. 0.001 for µm → mm). */
@@ -26,12 +40,18 @@ export const shdrMonitorSchema = z
     /** Heartbeat used until the adapter answers `* PONG <ms>`, which then wins. */
     heartbeatMs: durationMs(250, 600_000).default(10_000),
     /** Per-key overrides of the default key → signal map. Shorthand: `key: signal.id`. */
-    keys: z.record(z.string(), z.union([z.string().min(1), shdrKeySchema])).default({}),
+    keys: z.record(z.string().min(1), z.union([signalId(), shdrKeySchema])).default({}),
     /** An MTConnect Devices.xml to read key types (condition / event / sample) from. */
     devicesXml: z.string().min(1).optional(),
     /** Device name in devicesXml whose DataItem names are the SHDR keys (default: the first device). */
     device: z.string().min(1).optional(),
     reconnect: backoffSchema.default({ initialMs: 500, maxMs: 30_000 }),
+    /** Longest accepted line (bytes); the rest of a longer line is discarded up to its LF and counted as an error. */
+    maxLineBytes: z
+      .int({ error: "expected bytes 1024–67108864" })
+      .min(1024, "expected bytes 1024–67108864")
+      .max(64 * 1024 * 1024, "expected bytes 1024–67108864")
+      .default(1024 * 1024),
   })
   .strict();
 export type ShdrMonitorConfig = z.infer<typeof shdrMonitorSchema>;
