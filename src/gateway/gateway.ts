@@ -1,0 +1,212 @@
+import type { Logger } from "pino";
+import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
+import type { Reading } from "../core/observation.ts";
+import type { MaskinportConfig } from "../config/schema.ts";
+import { Pipeline } from "../pipeline/pipeline.ts";
+import { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
+import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
+import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
+import { createMetrics, type Metrics } from "../web/metrics.ts";
+import { createWebApp, startWebServer } from "../web/server.ts";
+import { createAdapters } from "./adapters.ts";
+import { type HealthReport, healthOf } from "./health.ts";
+import { type RunningSimulator, startSimulators } from "./simulators.ts";
+
+export type GatewayAddresses = { webPort: number; mqttUrl: string };
+
+type Closer = { name: string; close(): Promise<void> };
+
+/**
+ * Wires config → simulators → adapters → pipeline → sinks and the web app.
+ * The only module that knows all the parts; each part knows only the
+ * contracts in src/core. Start order makes every consumer ready before the
+ * first reading arrives; stop runs in reverse so buffered data is flushed.
+ */
+export class Gateway {
+  readonly config: MaskinportConfig;
+  private readonly log: Logger;
+  private readonly version: string;
+  readonly metrics: Metrics;
+  private pipeline: Pipeline | undefined;
+  private adapters: Adapter[] = [];
+  private sinks: Sink[] = [];
+  private mqtt: MqttSink | undefined;
+  private store: EmbeddedTimeseries | undefined;
+  private listeners = new Set<(out: PipelineOutput) => void>();
+  private closers: Closer[] = [];
+  private tickTimer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(opts: { config: MaskinportConfig; log: Logger; version: string }) {
+    this.config = opts.config;
+    this.log = opts.log;
+    this.version = opts.version;
+    this.metrics = createMetrics();
+  }
+
+  async start(): Promise<GatewayAddresses> {
+    const { config, log } = this;
+    try {
+      const sims = await startSimulators(config.simulators, log);
+      this.closeLater(sims.map((s: RunningSimulator) => ({ name: `simulator ${s.describe}`, close: () => s.close() })));
+      for (const s of sims) log.info({ simulator: s.describe }, "simulator started");
+
+      const mqttUrl = await this.startBroker();
+      await this.startSinks(mqttUrl);
+
+      const machineIds = config.machines.map((m) => m.id);
+      this.pipeline = new Pipeline({ machines: machineIds, firstSeq: (this.store?.latestSeq() ?? 0) + 1 });
+
+      const webPort = await this.startWeb();
+      this.startAdapters();
+      this.tickTimer = setInterval(() => this.dispatch(this.pipeline!.tick()), 250);
+      this.running = true;
+      log.info({ web: webPort, mqtt: redactUrl(mqttUrl), machines: machineIds.length }, "gateway started");
+      return { webPort, mqttUrl };
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Reverse order of start: adapters stop first, then everything buffered is flushed. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = undefined;
+    await Promise.allSettled(this.adapters.map((a) => a.stop()));
+    this.adapters = [];
+    if (this.pipeline) this.dispatch(this.pipeline.tick(Number.POSITIVE_INFINITY));
+    for (const c of this.closers.reverse()) {
+      try {
+        await c.close();
+      } catch (err) {
+        this.log.warn({ err, part: c.name }, "error while stopping");
+      }
+    }
+    this.closers = [];
+    this.sinks = [];
+    this.listeners.clear();
+  }
+
+  health(): HealthReport {
+    return healthOf({ running: this.running, adapters: this.adapters, mqtt: this.mqtt });
+  }
+
+  private closeLater(closers: Closer[]): void {
+    this.closers.push(...closers);
+  }
+
+  private async startBroker(): Promise<string> {
+    const { mqtt } = this.config;
+    if (!mqtt.embedded) return mqtt.url!;
+    const broker = await startEmbeddedBroker({ ...mqtt.embedded, log: this.log.child({ part: "broker" }) });
+    this.closeLater([{ name: "embedded broker", close: () => broker.close() }]);
+    const host = mqtt.embedded.host === "0.0.0.0" ? "127.0.0.1" : mqtt.embedded.host;
+    return `mqtt://${host}:${broker.port}`;
+  }
+
+  private async startSinks(mqttUrl: string): Promise<void> {
+    const { config, log } = this;
+    const embedded = config.mqtt.embedded;
+    this.mqtt = new MqttSink({
+      url: mqttUrl,
+      username: embedded ? embedded.username : config.mqtt.username,
+      password: embedded ? embedded.password : config.mqtt.password,
+      ca: config.mqtt.ca,
+      cert: config.mqtt.cert,
+      key: config.mqtt.key,
+      prefix: config.mqtt.prefix ?? `maskinport/${config.site}`,
+      gatewayId: config.gateway.id,
+      signalQos: config.mqtt.signalQos,
+      clientId: config.mqtt.clientId,
+      version: this.version,
+      log: log.child({ sink: "mqtt" }),
+    });
+    const sinks: Sink[] = [this.mqtt];
+    if (config.timeseries.embedded) {
+      this.store = new EmbeddedTimeseries({ ...config.timeseries.embedded, log: log.child({ sink: "timeseries" }) });
+      sinks.push(this.store);
+    }
+    for (const sink of sinks) {
+      await sink.start();
+      this.sinks.push(sink);
+      // Sinks close after the adapters have stopped, so their last batch is flushed.
+      this.closeLater([{ name: `sink ${sink.name}`, close: () => sink.stop() }]);
+    }
+  }
+
+  private async startWeb(): Promise<number> {
+    const { config, log, metrics } = this;
+    const store = this.store;
+    const app = createWebApp({
+      snapshots: () => this.pipeline?.snapshots() ?? [],
+      machines: () => config.machines.map((m) => ({ id: m.id, name: m.name, kind: m.kind })),
+      onUpdate: (listener) => {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
+      },
+      health: () => this.health(),
+      metrics: metrics.registry,
+      history: store ? { range: (q) => store.range(q) } : undefined,
+      timeZone: config.gateway.timeZone,
+      log: log.child({ part: "web" }),
+    });
+    const server = await startWebServer(app, config.web);
+    this.closeLater([{ name: "web server", close: () => server.close() }]);
+    return server.port;
+  }
+
+  private startAdapters(): void {
+    this.adapters = createAdapters(this.config.machines);
+    // Counters are read from the adapters' own stats at scrape time.
+    this.metrics.trackAdapters(() => this.adapters);
+    this.metrics.trackSinks(() => this.sinks);
+    for (const adapter of this.adapters) {
+      const log = this.log.child({ adapter: adapter.id });
+      adapter
+        .start({
+          emit: (readings) => this.process(readings),
+          log,
+        })
+        .catch((err: unknown) => {
+          // Adapters reconnect by themselves; a start that throws is a bug or a
+          // configuration the schema could not catch (e.g. an unreadable file).
+          log.error({ err }, "adapter failed to start; its machines stay offline");
+        });
+    }
+  }
+
+  private process(readings: readonly Reading[]): void {
+    const endTimer = this.metrics.pipelineBatchSeconds.startTimer();
+    const out = this.pipeline!.process(readings);
+    endTimer();
+    this.dispatch(out);
+  }
+
+  /** Hand one pipeline output to every sink and live listener; a failing consumer never stops the others. */
+  private dispatch(out: PipelineOutput): void {
+    if (out.observations.length === 0 && out.events.length === 0 && out.snapshots.length === 0) return;
+    for (const e of out.events) this.metrics.events.inc({ type: e.type });
+    for (const s of out.snapshots) this.metrics.setMachineState(s.machine, s.state);
+    for (const sink of this.sinks) {
+      try {
+        sink.write(out);
+      } catch (err) {
+        this.metrics.sinkErrors.inc({ sink: sink.name });
+        this.log.error({ err, sink: sink.name }, "sink write failed");
+      }
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(out);
+      } catch (err) {
+        this.log.error({ err }, "live listener failed");
+      }
+    }
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}

@@ -1,0 +1,25 @@
+import type { Logger } from "pino";
+import type { SimulatorConfig } from "../config/schema.ts";
+import { startShdrSimulator } from "../../simulators/shdr/server.ts";
+
+export type RunningSimulator = { describe: string; close(): Promise<void> };
+
+/** Start the in-process simulators of the config (the demo fleet, tests). */
+export async function startSimulators(configs: readonly SimulatorConfig[], log: Logger): Promise<RunningSimulator[]> {
+  const running: RunningSimulator[] = [];
+  try {
+    for (const sim of configs) {
+      switch (sim.type) {
+        case "shdr": {
+          const s = await startShdrSimulator({ ...sim, log: log.child({ sim: "shdr" }) });
+          running.push({ describe: `shdr on ports ${s.ports.join(", ")}`, close: () => s.close() });
+          break;
+        }
+      }
+    }
+  } catch (err) {
+    await Promise.allSettled(running.map((s) => s.close()));
+    throw err;
+  }
+  return running;
+}

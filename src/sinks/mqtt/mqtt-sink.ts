@@ -1,0 +1,315 @@
+import { readFileSync } from "node:fs";
+import type { Socket } from "node:net";
+import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import type { PipelineOutput, Sink } from "../../core/contracts.ts";
+import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
+
+export type MqttSinkOptions = {
+  /** mqtt://, mqtts://, ws://, wss:// broker URL. Credentials in the URL work but are never logged. */
+  url: string;
+  username?: string;
+  password?: string;
+  /** PEM file paths for TLS (mqtts://): CA to trust, client certificate and its key. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Topic prefix, e.g. defaultPrefix(site) = "maskinport/<site>". */
+  prefix: string;
+  gatewayId: string;
+  /** QoS of the per-signal topics (state, events and status are always QoS 1). */
+  signalQos: 0 | 1;
+  clientId?: string;
+  log: Logger;
+  /** Reported in the gateway status payload; defaults to package.json's version. */
+  version?: string;
+  /** Delay between reconnect attempts (mqtt.js reconnectPeriod). Default 1000 ms. */
+  reconnectPeriodMs?: number;
+  /** How long start() waits for the first connection before carrying on in the background. Default 10 s. */
+  startTimeoutMs?: number;
+  /** How long stop() waits for QoS 1 acknowledgements before closing hard. Default 5 s. */
+  stopTimeoutMs?: number;
+  /** Events (QoS 1) kept in memory while disconnected before new ones are dropped. Default 10,000. */
+  maxOfflineEvents?: number;
+  now?: () => number;
+};
+
+export type MqttSinkStats = {
+  /** Messages handed to the socket (all topics). */
+  published: number;
+  /** Events dropped because the offline queue was full. */
+  dropped: number;
+  connects: number;
+  connected: boolean;
+};
+
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** The URL without user:password, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return "<unparseable MQTT URL>";
+  }
+}
+
+function readPem(path: string | undefined, what: string): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new Error(
+      `cannot read mqtt.${what} file "${path}" (${code}): give a readable PEM file path in the config (mqtt.${what})`,
+    );
+  }
+}
+
+/**
+ * Publishes pipeline output on the MQTT contract (topics.ts). The hot path
+ * (write) formats and hands each message to mqtt.js without awaiting it.
+ *
+ * While disconnected, signal values and snapshots are not queued: the sink
+ * keeps the latest payload per retained topic and republishes all of them on
+ * every (re)connect, so the retained picture is current again at once and an
+ * outage cannot fill memory at 100k obs/s. Intermediate values of that gap
+ * are in the time-series store; the durable outbox (issue #6) closes it on
+ * MQTT. Events (QoS 1) are queued in memory by mqtt.js up to
+ * maxOfflineEvents and delivered after the reconnect.
+ */
+export class MqttSink implements Sink {
+  readonly name = "mqtt";
+  readonly stats: MqttSinkStats = { published: 0, dropped: 0, connects: 0, connected: false };
+
+  private readonly opts: MqttSinkOptions;
+  private readonly topics: Topics;
+  private readonly statusTopic: string;
+  private readonly version: string;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private client: MqttClient | undefined;
+  private inflight = 0;
+  private readonly lastSignal = new Map<string, string>();
+  private readonly lastState = new Map<string, string>();
+  private outageLogged = false;
+  private dropLogged = false;
+  private disconnectedAt = 0;
+  private stopping = false;
+  // One bound callback for every QoS 1 publish instead of a closure each.
+  private readonly onAck = (): void => {
+    this.inflight--;
+  };
+
+  constructor(opts: MqttSinkOptions) {
+    this.opts = opts;
+    this.topics = new Topics(opts.prefix);
+    this.statusTopic = this.topics.gatewayStatus(opts.gatewayId);
+    this.version = opts.version ?? PACKAGE_VERSION;
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log;
+  }
+
+  async start(): Promise<void> {
+    const url = redactUrl(this.opts.url);
+    const options: IClientOptions = {
+      clientId: this.opts.clientId ?? `maskinport-${this.opts.gatewayId}-${process.pid}`,
+      username: this.opts.username,
+      password: this.opts.password,
+      ca: readPem(this.opts.ca, "ca"),
+      cert: readPem(this.opts.cert, "cert"),
+      key: readPem(this.opts.key, "key"),
+      reconnectPeriod: this.opts.reconnectPeriodMs ?? 1000,
+      connectTimeout: 10_000,
+      // A refused login may be fixed on the broker side; keep trying (logged once).
+      reconnectOnConnackError: true,
+      // Never buffer QoS 0 while offline: see the class comment (resync on connect).
+      queueQoSZero: false,
+      will: { topic: this.statusTopic, payload: this.willPayload(), qos: 1, retain: true },
+      // mqtt.js traces every packet through `debug` (~10% of publish time
+      // even when disabled); keep it only when someone asks for DEBUG=mqttjs*.
+      log: process.env.DEBUG?.includes("mqttjs") ? undefined : () => {},
+    };
+    let client: MqttClient;
+    try {
+      client = connect(this.opts.url, options);
+    } catch (err) {
+      throw new Error(
+        `invalid mqtt.url ${url}: ${(err as Error).message} (expected mqtt://host:1883 or mqtts://host:8883)`,
+      );
+    }
+    this.client = client;
+
+    client.on("connect", () => this.onConnect(url));
+    client.on("reconnect", () => {
+      // mqtt.js sends options.will with every CONNECT; stamp it with this attempt's time.
+      if (client.options.will) client.options.will.payload = this.willPayload();
+    });
+    client.on("close", () => this.onClose(url));
+    client.on("error", (err) => this.onError(url, err));
+
+    await this.firstConnection(client, url);
+  }
+
+  write(out: PipelineOutput): void {
+    const client = this.client;
+    const connected = client?.connected === true;
+    const signalQos = this.opts.signalQos;
+    for (const o of out.observations) {
+      const topic = this.topics.signal(o.machine, o.signal);
+      const payload = signalPayload(o);
+      this.lastSignal.set(topic, payload);
+      if (connected) this.publish(client, topic, payload, signalQos, true);
+    }
+    for (const snapshot of out.snapshots) {
+      const topic = this.topics.state(snapshot.machine);
+      const payload = statePayload(snapshot);
+      this.lastState.set(topic, payload);
+      if (connected) this.publish(client, topic, payload, 1, true);
+    }
+    for (const event of out.events) {
+      if (!client) {
+        this.stats.dropped++;
+        continue;
+      }
+      if (!connected && this.inflight >= (this.opts.maxOfflineEvents ?? 10_000)) {
+        this.stats.dropped++;
+        if (!this.dropLogged) {
+          this.dropLogged = true;
+          this.log.error(
+            { limit: this.opts.maxOfflineEvents ?? 10_000 },
+            "mqtt offline queue full; dropping events",
+          );
+        }
+        continue;
+      }
+      this.publish(client, this.topics.event(event.machine, event.type), eventPayload(event), 1, false);
+    }
+  }
+
+  /** Whether the broker connection is up right now (health check). */
+  get connected(): boolean {
+    return this.stats.connected;
+  }
+
+  /** QoS 1 messages not yet acknowledged plus QoS 0 messages mqtt.js still holds. */
+  queueDepth(): number {
+    return this.inflight + (this.client?.queue.length ?? 0);
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.stopping = true;
+    // A clean DISCONNECT discards the Last Will, so say "offline" ourselves.
+    if (client.connected) {
+      this.publish(client, this.statusTopic, statusPayload("offline", this.now(), this.version), 1, true);
+    }
+    const timeoutMs = this.opts.stopTimeoutMs ?? 5000;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.log.warn(
+          { unacknowledged: this.inflight },
+          "mqtt stop: broker did not acknowledge in time; closing",
+        );
+        client.end(true, {}, () => resolve());
+      }, timeoutMs);
+      client.end(false, {}, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.client = undefined;
+    this.stats.connected = false;
+  }
+
+  private publish(client: MqttClient, topic: string, payload: string, qos: 0 | 1, retain: boolean): void {
+    if (qos === 1) {
+      this.inflight++;
+      client.publish(topic, payload, { qos, retain }, this.onAck);
+    } else {
+      client.publish(topic, payload, { qos, retain });
+    }
+    this.stats.published++;
+  }
+
+  private willPayload(): string {
+    return statusPayload("offline", this.now(), this.version);
+  }
+
+  private onConnect(url: string): void {
+    const client = this.client;
+    if (!client) return;
+    // mqtt.js has no option for it: without TCP_NODELAY a QoS 1 round trip
+    // waits 40+ ms on Nagle (notes/toolchain.md).
+    (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
+    this.stats.connects++;
+    this.stats.connected = true;
+    if (this.stats.connects === 1) this.log.info({ url }, "mqtt connected");
+    else this.log.info({ url, downMs: this.now() - this.disconnectedAt }, "mqtt reconnected");
+    this.outageLogged = false;
+    this.dropLogged = false;
+
+    this.publish(client, this.statusTopic, statusPayload("online", this.now(), this.version), 1, true);
+    // Resync the retained picture (see the class comment).
+    for (const [topic, payload] of this.lastState) this.publish(client, topic, payload, 1, true);
+    for (const [topic, payload] of this.lastSignal)
+      this.publish(client, topic, payload, this.opts.signalQos, true);
+  }
+
+  private onClose(url: string): void {
+    if (!this.stats.connected) return; // a failed reconnect attempt: already logged
+    this.stats.connected = false;
+    this.disconnectedAt = this.now();
+    if (!this.stopping) this.log.warn({ url }, "mqtt connection lost; reconnecting");
+  }
+
+  private onError(url: string, err: Error & { code?: string | number }): void {
+    // One line per outage, not one per reconnect attempt.
+    if (this.outageLogged || this.stopping) return;
+    this.outageLogged = true;
+    this.log.warn(
+      { url, code: err.code, error: err.message },
+      "mqtt connection error; retrying in the background",
+    );
+  }
+
+  private firstConnection(client: MqttClient, url: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        client.off("connect", onConnect);
+        client.off("error", onError);
+      };
+      const onConnect = (): void => {
+        done();
+        resolve();
+      };
+      const onError = (err: Error & { code?: string | number }): void => {
+        // CONNACK refusals are numeric reason codes: bad credentials, not
+        // authorised, client id rejected… a config problem, so fail loudly.
+        if (typeof err.code !== "number") return;
+        done();
+        client.end(true);
+        this.client = undefined;
+        reject(
+          new Error(
+            `MQTT broker ${url} refused the connection (${err.message}): check mqtt.username / mqtt.password and the broker's access rules`,
+          ),
+        );
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.log.warn({ url }, "mqtt broker not reachable yet; the gateway keeps running and retries");
+        resolve();
+      }, this.opts.startTimeoutMs ?? 10_000);
+      client.on("connect", onConnect);
+      client.on("error", onError);
+    });
+  }
+}

@@ -1,0 +1,226 @@
+import type { DatabaseSync } from "node:sqlite";
+import type { CycleOutcome, MachineStateName } from "../../core/events.ts";
+
+// The questions the dashboard asks of the embedded store. Windows are
+// half-open, [from, to), in UTC milliseconds.
+
+export type TimeWindow = { from: number; to: number };
+
+export type RangeQuery = TimeWindow & { machine: string; signal: string; maxPoints: number };
+
+/**
+ * One point of range(). When the window holds more rows than maxPoints,
+ * rows are grouped into equal buckets: `ts` is the bucket start, numbers
+ * give avg (value) with min and max, text gives the bucket's last value.
+ * Otherwise every row is returned as stored (exact ts, no min/max).
+ */
+export type RangePoint = {
+  ts: number;
+  value: number | string | null;
+  min?: number | null;
+  max?: number | null;
+};
+
+export type StateSegment = { state: MachineStateName; from: number; to: number };
+
+export type CycleRecord = {
+  machine: string;
+  program: string | null;
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  partsMade: number;
+  outcome: CycleOutcome;
+  session: string | null;
+};
+
+export type AlarmRecord = {
+  machine: string;
+  key: string;
+  nativeCode: string;
+  severity: "warning" | "fault" | null;
+  nativeSeverity: string | null;
+  text: string;
+  raisedAt: number;
+  /** null while the alarm is active. */
+  clearedAt: number | null;
+  durationMs: number | null;
+  session: string | null;
+};
+
+const MAX_POINTS = 100_000;
+const DEFAULT_LIMIT = 10_000;
+
+function checkWindow(q: TimeWindow, what: string): void {
+  if (!Number.isFinite(q.from) || !Number.isFinite(q.to) || q.to <= q.from) {
+    throw new RangeError(
+      `${what}: expected finite from < to (ms since epoch), got from=${q.from} to=${q.to}`,
+    );
+  }
+}
+
+export function range(db: DatabaseSync, q: RangeQuery): RangePoint[] {
+  checkWindow(q, "range");
+  if (!Number.isInteger(q.maxPoints) || q.maxPoints < 1 || q.maxPoints > MAX_POINTS) {
+    throw new RangeError(`range: expected maxPoints an integer 1–${MAX_POINTS}, got ${q.maxPoints}`);
+  }
+  const series = db
+    .prepare("SELECT id, kind FROM series WHERE machine = ? AND signal = ?")
+    .get(q.machine, q.signal) as { id: number; kind: "num" | "text" | null } | undefined;
+  if (!series) return [];
+  const width = Math.max(1, Math.ceil((q.to - q.from) / q.maxPoints));
+  const params: BucketParams = { series: series.id, from: q.from, to: q.to, width };
+  const where = "series = :series AND ts >= :from AND ts < :to";
+  const bucket = "CAST((ts - :from) / :width AS INTEGER)";
+
+  if (series.kind === "text") {
+    // SQLite takes the bare columns from the row that holds max(ts): the bucket's last value.
+    const rows = db
+      .prepare(
+        `SELECT ${bucket} AS b, max(ts) AS last, value_text, value_num, count(*) AS n FROM signal WHERE ${where} GROUP BY b ORDER BY b`,
+      )
+      .all(params) as { b: number; value_text: string | null; value_num: number | null; n: number }[];
+    if (total(rows) <= q.maxPoints) return raw(db, params, where, "text");
+    return rows.map((r) => ({ ts: q.from + r.b * width, value: r.value_text ?? r.value_num }));
+  }
+
+  const rows = db
+    .prepare(
+      `SELECT ${bucket} AS b, avg(value_num) AS avg, min(value_num) AS min, max(value_num) AS max, count(*) AS n FROM signal WHERE ${where} GROUP BY b ORDER BY b`,
+    )
+    .all(params) as { b: number; avg: number | null; min: number | null; max: number | null; n: number }[];
+  if (total(rows) <= q.maxPoints) return raw(db, params, where, "num");
+  return rows.map((r) => ({ ts: q.from + r.b * width, value: r.avg, min: r.min, max: r.max }));
+}
+
+function total(rows: readonly { n: number }[]): number {
+  let n = 0;
+  for (const r of rows) n += r.n;
+  return n;
+}
+
+type BucketParams = { series: number; from: number; to: number; width: number };
+
+function raw(db: DatabaseSync, params: BucketParams, where: string, kind: "num" | "text"): RangePoint[] {
+  const rows = db
+    .prepare(`SELECT ts, value_num, value_text FROM signal WHERE ${where} ORDER BY ts, seq`)
+    .all({ series: params.series, from: params.from, to: params.to }) as {
+    ts: number;
+    value_num: number | null;
+    value_text: string | null;
+  }[];
+  return rows.map((r) => ({
+    ts: r.ts,
+    value: kind === "text" ? (r.value_text ?? r.value_num) : r.value_num,
+  }));
+}
+
+/**
+ * The machine's states over the window as back-to-back segments, starting
+ * with the state in effect at `from` (if one was recorded before it) and
+ * ending at `to`.
+ */
+export function stateTimeline(db: DatabaseSync, q: TimeWindow & { machine: string }): StateSegment[] {
+  checkWindow(q, "stateTimeline");
+  const rows = db
+    .prepare(
+      `SELECT ts, state FROM state
+       WHERE machine = :machine AND ts < :to
+         AND ts >= coalesce((SELECT max(ts) FROM state WHERE machine = :machine AND ts <= :from), :from)
+       ORDER BY ts, rowid`,
+    )
+    .all({ machine: q.machine, from: q.from, to: q.to }) as { ts: number; state: MachineStateName }[];
+  const segments: StateSegment[] = [];
+  rows.forEach((row, i) => {
+    const start = Math.max(row.ts, q.from);
+    const end = rows[i + 1]?.ts ?? q.to;
+    if (end <= start) return;
+    const previous = segments.at(-1);
+    if (previous && previous.state === row.state && previous.to === start) previous.to = end;
+    else segments.push({ state: row.state, from: start, to: end });
+  });
+  return segments;
+}
+
+/** Cycles that ended at or after `from` and started before `to`, oldest first. */
+export function cycles(
+  db: DatabaseSync,
+  q: TimeWindow & { machine?: string; limit?: number },
+): CycleRecord[] {
+  checkWindow(q, "cycles");
+  const byMachine = q.machine === undefined ? "" : "AND machine = :machine";
+  const rows = db
+    .prepare(
+      `SELECT machine, program, start_ts, end_ts, duration_ms, parts_made, outcome, session FROM cycle
+       WHERE end_ts >= :from AND start_ts < :to ${byMachine} ORDER BY start_ts, id LIMIT :limit`,
+    )
+    .all({
+      from: q.from,
+      to: q.to,
+      limit: q.limit ?? DEFAULT_LIMIT,
+      ...(q.machine === undefined ? {} : { machine: q.machine }),
+    }) as {
+    machine: string;
+    program: string | null;
+    start_ts: number;
+    end_ts: number;
+    duration_ms: number;
+    parts_made: number;
+    outcome: CycleOutcome;
+    session: string | null;
+  }[];
+  return rows.map((r) => ({
+    machine: r.machine,
+    program: r.program,
+    startedAt: r.start_ts,
+    endedAt: r.end_ts,
+    durationMs: r.duration_ms,
+    partsMade: r.parts_made,
+    outcome: r.outcome,
+    session: r.session,
+  }));
+}
+
+/** Alarms active at any time in the window (raised before `to`, not cleared before `from`), oldest first. */
+export function alarms(
+  db: DatabaseSync,
+  q: TimeWindow & { machine?: string; limit?: number },
+): AlarmRecord[] {
+  checkWindow(q, "alarms");
+  const byMachine = q.machine === undefined ? "" : "AND machine = :machine";
+  const rows = db
+    .prepare(
+      `SELECT machine, alarm_key, native_code, severity, native_severity, text, raised_ts, cleared_ts, duration_ms, session
+       FROM alarm WHERE raised_ts < :to AND (cleared_ts IS NULL OR cleared_ts >= :from) ${byMachine}
+       ORDER BY raised_ts, id LIMIT :limit`,
+    )
+    .all({
+      from: q.from,
+      to: q.to,
+      limit: q.limit ?? DEFAULT_LIMIT,
+      ...(q.machine === undefined ? {} : { machine: q.machine }),
+    }) as {
+    machine: string;
+    alarm_key: string;
+    native_code: string;
+    severity: "warning" | "fault" | null;
+    native_severity: string | null;
+    text: string;
+    raised_ts: number;
+    cleared_ts: number | null;
+    duration_ms: number | null;
+    session: string | null;
+  }[];
+  return rows.map((r) => ({
+    machine: r.machine,
+    key: r.alarm_key,
+    nativeCode: r.native_code,
+    severity: r.severity,
+    nativeSeverity: r.native_severity,
+    text: r.text,
+    raisedAt: r.raised_ts,
+    clearedAt: r.cleared_ts,
+    durationMs: r.duration_ms,
+    session: r.session,
+  }));
+}

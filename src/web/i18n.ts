@@ -1,0 +1,137 @@
+// Every string the live page shows, in Norwegian bokmål (the default: the
+// school's language) and English. The server embeds this dictionary in the
+// page, and the browser picks a language with the nb/en toggle. `{name}`
+// marks a value the page fills in.
+//
+// Add a key to `nb` first; TypeScript then insists on the English one.
+
+export const LANGUAGES = ["nb", "en"] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = "nb";
+
+const nb = {
+  "page.title": "Maskinport – maskinoversikt",
+  "header.title": "Maskinoversikt",
+  "header.machines": "{n} maskiner",
+  "header.language": "Språk",
+  "conn.connecting": "Kobler til …",
+  "conn.live": "Direkte",
+  "conn.lost": "Forbindelsen er brutt – prøver igjen …",
+  "conn.lostShort": "Ingen forbindelse",
+
+  "state.offline": "Frakoblet",
+  "state.idle": "Ledig",
+  "state.running": "Kjører",
+  "state.feed_hold": "Matestopp",
+  "state.stopped": "Stoppet",
+  "state.alarm": "Alarm",
+  "state.setup": "Oppsett",
+  "state.unknown": "Ingen data",
+  "state.for": "i {duration}",
+
+  "kind.lathe": "Dreiebenk",
+  "kind.mill": "Fres",
+  "kind.machining_center": "Maskineringssenter",
+  "kind.grinder": "Slipemaskin",
+  "kind.edm": "Gnistmaskin",
+
+  "field.program": "Program",
+  "field.noProgram": "Intet program",
+  "field.spindleSpeed": "Turtall",
+  "field.spindleLoad": "Spindellast",
+  "field.feedOverride": "Mateoverstyring",
+  "field.partCount": "Deler",
+  "field.trainee": "Elev",
+  "field.noTrainee": "Ingen elev",
+
+  "unit.rpm": "o/min",
+  "unit.percent": "%",
+
+  "alarms.title": "Aktive alarmer",
+  "alarms.since": "siden {time}",
+  "alarms.more": "+{n} til",
+  "severity.fault": "Feil",
+  "severity.warning": "Advarsel",
+
+  "sparkline.label": "Turtall siste {minutes} min",
+  "sparkline.empty": "Ingen turtallsdata ennå",
+
+  "duration.seconds": "{s} s",
+  "duration.minutes": "{m} min {s} s",
+  "duration.hours": "{h} t {m} min",
+  "duration.days": "{d} d {h} t",
+
+  "footer.timeZone": "Tider i {zone}",
+  "empty.noMachines": "Ingen maskiner er satt opp. Legg dem til under «machines» i konfigurasjonen.",
+} as const;
+
+export type MessageKey = keyof typeof nb;
+
+const en: Record<MessageKey, string> = {
+  "page.title": "Maskinport – machine overview",
+  "header.title": "Machine overview",
+  "header.machines": "{n} machines",
+  "header.language": "Language",
+  "conn.connecting": "Connecting…",
+  "conn.live": "Live",
+  "conn.lost": "Connection lost – reconnecting…",
+  "conn.lostShort": "No connection",
+
+  "state.offline": "Offline",
+  "state.idle": "Idle",
+  "state.running": "Running",
+  "state.feed_hold": "Feed hold",
+  "state.stopped": "Stopped",
+  "state.alarm": "Alarm",
+  "state.setup": "Setup",
+  "state.unknown": "No data",
+  "state.for": "for {duration}",
+
+  "kind.lathe": "Lathe",
+  "kind.mill": "Mill",
+  "kind.machining_center": "Machining centre",
+  "kind.grinder": "Grinder",
+  "kind.edm": "EDM",
+
+  "field.program": "Program",
+  "field.noProgram": "No program",
+  "field.spindleSpeed": "Spindle speed",
+  "field.spindleLoad": "Spindle load",
+  "field.feedOverride": "Feed override",
+  "field.partCount": "Parts",
+  "field.trainee": "Trainee",
+  "field.noTrainee": "No trainee",
+
+  "unit.rpm": "rev/min",
+  "unit.percent": "%",
+
+  "alarms.title": "Active alarms",
+  "alarms.since": "since {time}",
+  "alarms.more": "+{n} more",
+  "severity.fault": "Fault",
+  "severity.warning": "Warning",
+
+  "sparkline.label": "Spindle speed, last {minutes} min",
+  "sparkline.empty": "No spindle data yet",
+
+  "duration.seconds": "{s} s",
+  "duration.minutes": "{m} min {s} s",
+  "duration.hours": "{h} h {m} min",
+  "duration.days": "{d} d {h} h",
+
+  "footer.timeZone": "Times in {zone}",
+  "empty.noMachines": "No machines are set up. Add them under “machines” in the configuration.",
+};
+
+export const DICTIONARY: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = { nb, en };
+
+/** Server-side lookup with `{name}` substitution; the page has the same logic in public/i18n.js. */
+export function translate(
+  language: Language,
+  key: MessageKey,
+  values: Readonly<Record<string, string | number>> = {},
+): string {
+  return DICTIONARY[language][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}

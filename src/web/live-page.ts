@@ -1,0 +1,58 @@
+import { DEFAULT_LANGUAGE, DICTIONARY, LANGUAGES, type MessageKey, translate } from "./i18n.ts";
+import { makeAsset, readPublicFile, type StaticAsset } from "./static-assets.ts";
+
+/** What the browser needs to know that is not in the event stream. Embedded in the page as JSON. */
+export type LivePageConfig = {
+  timeZone: string;
+  /** Whether GET /api/machines/:id/history can seed the sparklines. */
+  history: boolean;
+  sparklineWindowMs: number;
+  defaultLanguage: typeof DEFAULT_LANGUAGE;
+  languages: readonly string[];
+  i18n: typeof DICTIONARY;
+};
+
+export function livePageConfig(options: { timeZone: string; history: boolean }): LivePageConfig {
+  return {
+    timeZone: options.timeZone,
+    history: options.history,
+    sparklineWindowMs: 10 * 60_000,
+    defaultLanguage: DEFAULT_LANGUAGE,
+    languages: LANGUAGES,
+    i18n: DICTIONARY,
+  };
+}
+
+/**
+ * Render the page shell from public/live.html: `{{t:key}}` becomes the text in
+ * the default language (so the first paint is already readable before any
+ * script runs) and the `<!--maskinport-config-->` comment a JSON data block
+ * with the config. (The template stays valid HTML, so the linter can read
+ * it.) The result is fixed for the life of the app, so it is rendered once.
+ */
+export function renderLivePage(config: LivePageConfig): StaticAsset {
+  const template = readPublicFile("live.html").toString("utf8");
+  const html = template
+    .replace('<html lang="nb">', `<html lang="${config.defaultLanguage}">`)
+    .replace(/\{\{t:([\w.]+)\}\}/g, (_, key: string) => {
+      if (!(key in DICTIONARY.nb)) throw new Error(`live.html uses unknown i18n key "${key}"`);
+      return escapeHtml(translate(config.defaultLanguage, key as MessageKey));
+    })
+    .replace(
+      "<!--maskinport-config-->",
+      () => `<script type="application/json" id="maskinport-config">${jsonForScript(config)}</script>`,
+    );
+  return makeAsset(Buffer.from(html, "utf8"), "text/html; charset=utf-8");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON that cannot end its <script> element early or be read as markup. */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}

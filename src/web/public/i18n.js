@@ -1,0 +1,22 @@
+// Translator for the page. The dictionary comes from src/web/i18n.ts, embedded
+// in the page by the server, so both sides share one source of strings.
+
+/** BCP 47 locale used for numbers, dates and times per page language. */
+export const LOCALES = { nb: "nb-NO", en: "en-GB" };
+
+export function createTranslator(dictionary, language, fallback = "nb") {
+  const primary = dictionary[language] ?? {};
+  const secondary = dictionary[fallback] ?? {};
+  return function t(key, values = {}) {
+    const template = primary[key] ?? secondary[key] ?? key;
+    return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  };
+}
+
+/** Language from ?lang=, then the saved choice, then the site default. */
+export function pickLanguage(languages, defaultLanguage, search, saved) {
+  const fromUrl = new URLSearchParams(search).get("lang");
+  if (languages.includes(fromUrl)) return fromUrl;
+  if (languages.includes(saved)) return saved;
+  return defaultLanguage;
+}

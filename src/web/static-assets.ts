@@ -1,0 +1,43 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+export type StaticAsset = { body: Buffer; contentType: string; etag: string };
+
+/**
+ * The page's files, by name. A fixed list rather than a directory walk: the
+ * URL can never reach anything else on disk, and a missing file fails at
+ * start-up instead of as a 404 on the wall screen.
+ */
+const ASSET_TYPES: Readonly<Record<string, string>> = {
+  "live.css": "text/css; charset=utf-8",
+  "card.css": "text/css; charset=utf-8",
+  "live.js": "text/javascript; charset=utf-8",
+  "i18n.js": "text/javascript; charset=utf-8",
+  "format.js": "text/javascript; charset=utf-8",
+  "sparkline.js": "text/javascript; charset=utf-8",
+  "layout.js": "text/javascript; charset=utf-8",
+  "fleet-layout.js": "text/javascript; charset=utf-8",
+  "machine-card.js": "text/javascript; charset=utf-8",
+  "live-connection.js": "text/javascript; charset=utf-8",
+  "favicon.svg": "image/svg+xml",
+};
+
+const PUBLIC_DIR = new URL("./public/", import.meta.url);
+
+export function readPublicFile(name: string): Buffer {
+  return readFileSync(new URL(name, PUBLIC_DIR));
+}
+
+export function makeAsset(body: Buffer, contentType: string): StaticAsset {
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+  return { body, contentType, etag };
+}
+
+/** Load every asset into memory once; they are small and the shop-floor server should not touch disk per request. */
+export function loadStaticAssets(): ReadonlyMap<string, StaticAsset> {
+  const assets = new Map<string, StaticAsset>();
+  for (const [name, contentType] of Object.entries(ASSET_TYPES)) {
+    assets.set(name, makeAsset(readPublicFile(name), contentType));
+  }
+  return assets;
+}

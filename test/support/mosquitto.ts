@@ -1,0 +1,160 @@
+// A real Mosquitto for integration tests. CI (.ci/run) may start one and set
+// MASKINPORT_TEST_MQTT_URL; otherwise each caller gets its own broker on a
+// free loopback port, which it may kill and restart (fault injection).
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const MOSQUITTO_BIN = "/usr/sbin/mosquitto";
+
+export type MosquittoOptions = {
+  /** Keep retained messages across restart() (persistence file in the temp dir, saved every second). */
+  persistence?: boolean;
+  /** Always spawn an own broker, even when MASKINPORT_TEST_MQTT_URL is set (needed for kill/restart). */
+  own?: boolean;
+  /** More mosquitto.conf lines (implies an own broker), e.g. "max_queued_messages 0" for throughput probes. */
+  extraConfig?: string[];
+};
+
+export type Mosquitto = {
+  url: string;
+  port: number;
+  /** false for the broker from MASKINPORT_TEST_MQTT_URL: kill/restart then throw. */
+  owned: boolean;
+  /** Graceful stop (SIGTERM) and temp dir removal. A no-op for a broker we do not own. */
+  stop(): Promise<void>;
+  /** Abrupt stop (SIGKILL): clients see their sockets die. */
+  kill(): void;
+  /** Start again on the same port (after kill() or while running) and wait until it accepts connections. */
+  restart(): Promise<void>;
+};
+
+// Never leave a broker behind when a test run dies.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const proc of running) proc.kill("SIGKILL");
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function externalBroker(url: string): Mosquitto {
+  const parsed = new URL(url);
+  const notOwned = (): never => {
+    throw new Error(
+      `not owned: the Mosquitto at MASKINPORT_TEST_MQTT_URL (${parsed.host}) was started by CI; use startMosquitto({ own: true }) to kill/restart one`,
+    );
+  };
+  return {
+    url,
+    port: Number(parsed.port || 1883),
+    owned: false,
+    stop: async () => {},
+    kill: notOwned,
+    restart: async () => notOwned(),
+  };
+}
+
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
+  const envUrl = process.env.MASKINPORT_TEST_MQTT_URL;
+  if (envUrl && !opts.own && !opts.persistence && !opts.extraConfig) return externalBroker(envUrl);
+  if (!existsSync(MOSQUITTO_BIN)) {
+    throw new Error("mosquitto not installed: apt-get install mosquitto (CI: .ci/run installs it)");
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), "maskinport-mosquitto-"));
+  const port = await freePort();
+  const config = [
+    `listener ${port} 127.0.0.1`,
+    "allow_anonymous true",
+    opts.persistence
+      ? `persistence true\npersistence_location ${dir}/\nautosave_interval 1`
+      : "persistence false",
+    // Started as root (containers, CI), Mosquitto would drop to the user
+    // "mosquitto", which cannot write the persistence file in our 0700 temp dir.
+    process.getuid?.() === 0 ? "user root" : "",
+    "log_dest stderr",
+    "log_type error",
+    "log_type warning",
+    ...(opts.extraConfig ?? []),
+  ].join("\n");
+  const configFile = join(dir, "mosquitto.conf");
+  await writeFile(configFile, `${config}\n`);
+
+  let child: ChildProcess | undefined;
+  let stderr = "";
+
+  const launch = async (): Promise<void> => {
+    stderr = "";
+    const proc = spawn(MOSQUITTO_BIN, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
+    child = proc;
+    running.add(proc);
+    proc.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let exited = false;
+    proc.once("exit", () => {
+      exited = true;
+      running.delete(proc);
+    });
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      if (exited) break;
+      if (await canConnect(port)) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    proc.kill("SIGKILL");
+    throw new Error(
+      `mosquitto did not accept connections on 127.0.0.1:${port} within 5 s${exited ? " (it exited)" : ""}: ${stderr.trim() || "no output"}`,
+    );
+  };
+
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+    proc.kill(signal);
+    await exited;
+  };
+
+  await launch();
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    owned: true,
+    stop: async () => {
+      await terminate("SIGTERM");
+      await rm(dir, { recursive: true, force: true });
+    },
+    kill: () => {
+      child?.kill("SIGKILL");
+    },
+    restart: async () => {
+      await terminate("SIGTERM");
+      await launch();
+    },
+  };
+}

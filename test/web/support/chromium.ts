@@ -1,0 +1,44 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.MASKINPORT_CHROMIUM ?? "/usr/bin/chromium";
+
+/**
+ * Debian's Chromium through playwright-core, headless, with a fresh profile
+ * and every background feature that would reach for the network turned off.
+ * Never downloads a browser: a missing one is a clear failure.
+ */
+export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set MASKINPORT_CHROMIUM to its path`,
+    );
+  }
+  const profile = mkdtempSync(join(tmpdir(), "maskinport-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+    viewport: { width: 1600, height: 900 },
+    locale: "nb-NO",
+    timezoneId: "Europe/Oslo",
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
