@@ -7,7 +7,9 @@ export async function simCli(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
   const load = kind ? SIMULATORS[kind] : undefined;
   if (!load) {
-    console.error(`Usage: maskinport sim <${Object.keys(SIMULATORS).join("|")}> [options]   (--help for options)`);
+    console.error(
+      `Usage: maskinport sim <${Object.keys(SIMULATORS).join("|")}> [options]   (--help for options)`,
+    );
     return 2;
   }
   return (await load())(rest);

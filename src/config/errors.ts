@@ -51,7 +51,8 @@ function objectKeysAt(schema: SchemaLike, data: unknown, path: readonly Property
         const want = disc && d && typeof d === "object" ? (d as Record<string, unknown>)[disc] : undefined;
         s = options.find((o) => {
           const shape = (o._zod.def as { shape?: Record<string, SchemaLike> }).shape;
-          const lit = shape && disc ? (shape[disc]?._zod.def as { values?: unknown[] } | undefined) : undefined;
+          const lit =
+            shape && disc ? (shape[disc]?._zod.def as { values?: unknown[] } | undefined) : undefined;
           return lit?.values?.includes(want);
         });
         if (!s) return;
@@ -76,7 +77,11 @@ function objectKeysAt(schema: SchemaLike, data: unknown, path: readonly Property
 export type ConfigProblem = { path: string; message: string; line?: number };
 
 /** Turn zod issues into one line each: `path: expected …, got …` with a hint where one helps. */
-export function describeIssues(schema: SchemaLike, data: unknown, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+export function describeIssues(
+  schema: SchemaLike,
+  data: unknown,
+  issues: readonly z.core.$ZodIssue[],
+): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
@@ -88,10 +93,20 @@ export function describeIssues(schema: SchemaLike, data: unknown, issues: readon
       }
       continue;
     }
-    if (issue.code === "invalid_union" && issue.errors.length > 0 && issue.errors.every((e) => e.length > 0)) {
+    if (
+      issue.code === "invalid_union" &&
+      issue.errors.length > 0 &&
+      issue.errors.every((e) => e.length > 0)
+    ) {
       // A union with one plausible branch: report that branch's own problems.
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
-      out.push(...describeIssues(schema, data, best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }))));
+      out.push(
+        ...describeIssues(
+          schema,
+          data,
+          best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+        ),
+      );
       continue;
     }
     const at = valueAt(data, issue.path);
@@ -106,8 +121,12 @@ export function describeIssues(schema: SchemaLike, data: unknown, issues: readon
       out.push({ path: formatPath(issue.path), message });
       continue;
     }
-    if (!/, got |received/.test(message)) message += at.found ? `, got ${describe(at.value)}` : ", but it is missing";
-    message = message.replace(/, received (\w+)$/, at.found ? `, got ${describe(at.value)}` : ", but it is missing");
+    if (!/, got |received/.test(message))
+      message += at.found ? `, got ${describe(at.value)}` : ", but it is missing";
+    message = message.replace(
+      /, received (\w+)$/,
+      at.found ? `, got ${describe(at.value)}` : ", but it is missing",
+    );
     out.push({ path: formatPath(issue.path), message });
   }
   return out;

@@ -3,7 +3,8 @@ import { z } from "zod";
 // Reusable config field schemas whose messages read well to a technician.
 // The formatter (errors.ts) appends ", got <value>" to every message.
 
-export const port = () => z.int({ error: "expected integer 1–65535" }).min(1).max(65535, "expected integer 1–65535");
+export const port = () =>
+  z.int({ error: "expected integer 1–65535" }).min(1).max(65535, "expected integer 1–65535");
 
 export const hostname = () =>
   z
@@ -21,7 +22,10 @@ export const identifier = (what: string) =>
     );
 
 export const durationMs = (min: number, max: number) =>
-  z.int({ error: `expected milliseconds ${min}–${max}` }).min(min, `expected milliseconds ${min}–${max}`).max(max, `expected milliseconds ${min}–${max}`);
+  z
+    .int({ error: `expected milliseconds ${min}–${max}` })
+    .min(min, `expected milliseconds ${min}–${max}`)
+    .max(max, `expected milliseconds ${min}–${max}`);
 
 /** Capped exponential backoff for reconnects (all adapters). */
 export const backoffSchema = z

@@ -54,7 +54,8 @@ function substituteEnv(
       return "";
     });
     // A whole-value reference to a number keeps YAML's typing (e.g. port: ${MQTT_PORT}).
-    node.value = /^-?\d+(\.\d+)?$/.test(replaced) && /^\$\{[^}]+\}$/.test(node.value) ? Number(replaced) : replaced;
+    node.value =
+      /^-?\d+(\.\d+)?$/.test(replaced) && /^\$\{[^}]+\}$/.test(node.value) ? Number(replaced) : replaced;
   }
 }
 
@@ -74,7 +75,11 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: st
 }
 
 /** Parse YAML text into a validated config, or throw ConfigError listing every problem. */
-export function parseConfig(text: string, file = "config", env: NodeJS.ProcessEnv = process.env): MaskinportConfig {
+export function parseConfig(
+  text: string,
+  file = "config",
+  env: NodeJS.ProcessEnv = process.env,
+): MaskinportConfig {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {

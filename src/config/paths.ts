@@ -10,9 +10,17 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
   const absOpt = (p: string | undefined) => (p === undefined ? undefined : abs(p));
   return {
     ...config,
-    mqtt: { ...config.mqtt, ca: absOpt(config.mqtt.ca), cert: absOpt(config.mqtt.cert), key: absOpt(config.mqtt.key) },
+    mqtt: {
+      ...config.mqtt,
+      ca: absOpt(config.mqtt.ca),
+      cert: absOpt(config.mqtt.cert),
+      key: absOpt(config.mqtt.key),
+    },
     timeseries: config.timeseries.embedded
-      ? { ...config.timeseries, embedded: { ...config.timeseries.embedded, path: abs(config.timeseries.embedded.path) } }
+      ? {
+          ...config.timeseries,
+          embedded: { ...config.timeseries.embedded, path: abs(config.timeseries.embedded.path) },
+        }
       : config.timeseries,
     machines: config.machines.map((m) => {
       if (m.monitor?.type !== "shdr" || m.monitor.devicesXml === undefined) return m;

@@ -21,7 +21,10 @@ const mqttSchema = z
     embedded: mqttEmbedded.optional(),
     url: z
       .string()
-      .regex(/^(mqtts?|wss?|tcp):\/\/[^\s]+$/, "expected a broker URL like mqtt://host:1883 or mqtts://host:8883")
+      .regex(
+        /^(mqtts?|wss?|tcp):\/\/[^\s]+$/,
+        "expected a broker URL like mqtt://host:1883 or mqtts://host:8883",
+      )
       .optional(),
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),

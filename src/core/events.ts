@@ -1,7 +1,15 @@
 import type { AlarmLevel } from "./observation.ts";
 
 /** Derived per-machine state (DESIGN.md "Machine state"). */
-export const MACHINE_STATES = ["offline", "idle", "running", "feed_hold", "stopped", "alarm", "setup"] as const;
+export const MACHINE_STATES = [
+  "offline",
+  "idle",
+  "running",
+  "feed_hold",
+  "stopped",
+  "alarm",
+  "setup",
+] as const;
 export type MachineStateName = (typeof MACHINE_STATES)[number];
 
 export type CycleOutcome = "completed" | "aborted" | "interrupted";

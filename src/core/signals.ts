@@ -56,7 +56,11 @@ export type BaseSignalId = keyof typeof SIGNALS;
  * `axis.x.2.position` is not used: axes are named), or `raw.<key>` for values
  * an adapter could not map (they still flow, never silently dropped).
  */
-export type SignalId = BaseSignalId | `${string}.${number}` | `${string}.${number}.${string}` | `raw.${string}`;
+export type SignalId =
+  | BaseSignalId
+  | `${string}.${number}`
+  | `${string}.${number}.${string}`
+  | `raw.${string}`;
 
 const INDEXED = /^([a-z_]+)\.(\d+)(\.[a-z_.]+)?$/;
 

@@ -1,6 +1,6 @@
-import type { Adapter } from "../core/contracts.ts";
-import type { MachineConfig } from "../config/schema.ts";
 import { ShdrAdapter } from "../adapters/shdr/adapter.ts";
+import type { MachineConfig } from "../config/schema.ts";
+import type { Adapter } from "../core/contracts.ts";
 
 /**
  * Config → adapter instances. The one place that knows every protocol; each

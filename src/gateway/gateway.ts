@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
+import type { MaskinportConfig } from "../config/schema.ts";
 import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
 import type { Reading } from "../core/observation.ts";
-import type { MaskinportConfig } from "../config/schema.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
-import { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
 import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
+import { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
 import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
@@ -48,7 +48,9 @@ export class Gateway {
     const { config, log } = this;
     try {
       const sims = await startSimulators(config.simulators, log);
-      this.closeLater(sims.map((s: RunningSimulator) => ({ name: `simulator ${s.describe}`, close: () => s.close() })));
+      this.closeLater(
+        sims.map((s: RunningSimulator) => ({ name: `simulator ${s.describe}`, close: () => s.close() })),
+      );
       for (const s of sims) log.info({ simulator: s.describe }, "simulator started");
 
       const mqttUrl = await this.startBroker();
@@ -125,7 +127,10 @@ export class Gateway {
     });
     const sinks: Sink[] = [this.mqtt];
     if (config.timeseries.embedded) {
-      this.store = new EmbeddedTimeseries({ ...config.timeseries.embedded, log: log.child({ sink: "timeseries" }) });
+      this.store = new EmbeddedTimeseries({
+        ...config.timeseries.embedded,
+        log: log.child({ sink: "timeseries" }),
+      });
       sinks.push(this.store);
     }
     for (const sink of sinks) {

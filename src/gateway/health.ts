@@ -16,7 +16,8 @@ export function healthOf(parts: {
   mqtt: { connected: boolean } | undefined;
 }): HealthReport {
   const checks: HealthReport["checks"] = { gateway: { ok: parts.running } };
-  if (parts.mqtt) checks.mqtt = { ok: parts.mqtt.connected, detail: parts.mqtt.connected ? "connected" : "not connected" };
+  if (parts.mqtt)
+    checks.mqtt = { ok: parts.mqtt.connected, detail: parts.mqtt.connected ? "connected" : "not connected" };
   for (const a of parts.adapters) {
     checks[a.id] = { ok: a.stats.connected, detail: a.stats.connected ? "connected" : "not connected" };
   }

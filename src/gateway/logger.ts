@@ -10,10 +10,16 @@ export function createLogger(level: string, stream: NodeJS.WritableStream = proc
   const options = {
     level,
     base: { app: "maskinport" },
-    redact: { paths: ["password", "*.password", "token", "*.token", "username", "*.username"], censor: "***" },
+    redact: {
+      paths: ["password", "*.password", "token", "*.token", "username", "*.username"],
+      censor: "***",
+    },
   };
   if ((stream as NodeJS.WriteStream).isTTY) {
-    return pino(options, pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app" }));
+    return pino(
+      options,
+      pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,app" }),
+    );
   }
   return pino(options, stream);
 }

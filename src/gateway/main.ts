@@ -28,7 +28,9 @@ export async function runGatewayCli(argv: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger(config.gateway.logLevel);
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   const gateway = new Gateway({ config, log, version: pkg.version });
 
   try {

@@ -1,11 +1,14 @@
 import type { Logger } from "pino";
-import type { SimulatorConfig } from "../config/schema.ts";
 import { startShdrSimulator } from "../../simulators/shdr/server.ts";
+import type { SimulatorConfig } from "../config/schema.ts";
 
 export type RunningSimulator = { describe: string; close(): Promise<void> };
 
 /** Start the in-process simulators of the config (the demo fleet, tests). */
-export async function startSimulators(configs: readonly SimulatorConfig[], log: Logger): Promise<RunningSimulator[]> {
+export async function startSimulators(
+  configs: readonly SimulatorConfig[],
+  log: Logger,
+): Promise<RunningSimulator[]> {
   const running: RunningSimulator[] = [];
   try {
     for (const sim of configs) {

@@ -20,7 +20,8 @@ function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
   try {
     parseConfig(yaml, "test.yaml", env);
   } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
+    if (err instanceof ConfigError)
+      return err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
     throw err;
   }
   return [];
@@ -60,7 +61,9 @@ describe("config: errors name the place and the fix", () => {
   });
 
   it("unknown keys far from any known key list the allowed keys", () => {
-    expect(problems(`${base}colour: red\n`)[0]).toMatch(/colour: unknown key "colour"; allowed keys: site, gateway/);
+    expect(problems(`${base}colour: red\n`)[0]).toMatch(
+      /colour: unknown key "colour"; allowed keys: site, gateway/,
+    );
   });
 
   it("enum typos suggest the closest value", () => {
@@ -83,11 +86,15 @@ describe("config: errors name the place and the fix", () => {
 
   it("duplicate machine ids are rejected", () => {
     const twice = `${base}  - id: lathe-1\n    name: B\n    kind: lathe\n`;
-    expect(problems(twice)[0]).toMatch(/machines\[1\]\.id: duplicate machine id "lathe-1" \(also machines\[0\]\)/);
+    expect(problems(twice)[0]).toMatch(
+      /machines\[1\]\.id: duplicate machine id "lathe-1" \(also machines\[0\]\)/,
+    );
   });
 
   it("ids must be topic-safe", () => {
-    expect(problems(base.replace("id: lathe-1", "id: Lathe 1"))[0]).toMatch(/machines\[0\]\.id: expected a machine id/);
+    expect(problems(base.replace("id: lathe-1", "id: Lathe 1"))[0]).toMatch(
+      /machines\[0\]\.id: expected a machine id/,
+    );
   });
 
   it("exactly one of embedded broker or url", () => {
@@ -123,7 +130,7 @@ describe("config: ${ENV} substitution", () => {
   });
 
   it("defaults and numeric values", () => {
-    const c = parseConfig(base.replace("port: 7878", "port: \"${LATHE_PORT:-7900}\""), "t", {});
+    const c = parseConfig(base.replace("port: 7878", 'port: "${LATHE_PORT:-7900}"'), "t", {});
     expect(c.machines[0]!.monitor?.port).toBe(7900);
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import { MACHINE_STATES } from "../../src/core/events.ts";
 import { Gateway } from "../../src/gateway/gateway.ts";
-import { startMosquitto, type Mosquitto } from "../support/mosquitto.ts";
+import { type Mosquitto, startMosquitto } from "../support/mosquitto.ts";
 import { freePorts, waitFor } from "../support/ports.ts";
 
 type Received = { topic: string; payload: Record<string, unknown>; retain: boolean };
@@ -35,11 +35,18 @@ simulators:
   return parseConfig(yaml, "gateway-test.yaml", {});
 }
 
-async function subscribe(url: string, topic: string): Promise<{ messages: Received[]; end(): Promise<void> }> {
+async function subscribe(
+  url: string,
+  topic: string,
+): Promise<{ messages: Received[]; end(): Promise<void> }> {
   const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
   const messages: Received[] = [];
   client.on("message", (t, p, packet) => {
-    messages.push({ topic: t, payload: JSON.parse(p.toString()) as Record<string, unknown>, retain: packet.retain });
+    messages.push({
+      topic: t,
+      payload: JSON.parse(p.toString()) as Record<string, unknown>,
+      retain: packet.retain,
+    });
   });
   await client.subscribeAsync(topic, { qos: 1 });
   return { messages, end: () => client.endAsync() };
@@ -67,13 +74,18 @@ function suite(name: string, brokerSection: () => Promise<{ section: string; url
     });
 
     it("publishes a retained state per machine that a late subscriber reads", async () => {
-      await waitFor("state of both machines", () =>
-        ["lathe-1", "mill-1"].every((m) => live.messages.some((x) => x.topic === `${prefix}/${m}/state`)) || undefined,
+      await waitFor(
+        "state of both machines",
+        () =>
+          ["lathe-1", "mill-1"].every((m) => live.messages.some((x) => x.topic === `${prefix}/${m}/state`)) ||
+          undefined,
       );
       const late = await subscribe(mqttUrl, `${prefix}/+/state`);
       // The broker sends the retained copy first; a live update may follow it.
       const retainedOf = () => late.messages.filter((m) => m.retain);
-      const retained = await waitFor("retained states", () => (retainedOf().length >= 2 ? retainedOf() : undefined));
+      const retained = await waitFor("retained states", () =>
+        retainedOf().length >= 2 ? retainedOf() : undefined,
+      );
       expect(new Set(retained.map((m) => m.topic))).toEqual(
         new Set([`${prefix}/lathe-1/state`, `${prefix}/mill-1/state`]),
       );
@@ -121,7 +133,9 @@ function suite(name: string, brokerSection: () => Promise<{ section: string; url
       expect(((await health.json()) as { status: string }).status).toBe("ok");
 
       const metrics = await (await fetch(`http://127.0.0.1:${webPort}/metrics`)).text();
-      const line = metrics.split("\n").find((l) => l.startsWith('maskinport_observations_total{adapter="shdr:lathe-1"'));
+      const line = metrics
+        .split("\n")
+        .find((l) => l.startsWith('maskinport_observations_total{adapter="shdr:lathe-1"'));
       expect(Number(line?.split(" ").pop())).toBeGreaterThan(0);
 
       const now = Date.now();

@@ -21,7 +21,11 @@ export async function freePorts(n: number): Promise<number[]> {
 }
 
 /** Poll `check` until it returns a value or the deadline passes; the error names what was awaited. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
