@@ -88,6 +88,16 @@ const shdrSimulatorSchema = z
     /** Replay a captured SHDR log instead of the model. */
     replay: z.string().min(1).optional(),
     speed: z.number().positive().max(10_000).default(1),
+    /** Replay: start again at the end of the log. */
+    loop: z.boolean().default(true),
+    /** Replay: re-stamp lines with the current time (a live-looking machine instead of 2022's clock). */
+    retime: z.boolean().default(false),
+    /** Replay: longest pause taken from the log (it has a 34-minute gap between sessions). */
+    maxGapMs: z.int().min(0).max(3_600_000).optional(),
+    /** Interval announced in `* PONG <ms>`. */
+    heartbeatMs: z.int().min(250).max(600_000).optional(),
+    /** The simulated operator (cycles, feed holds, alarms); off = machines wait for scripted actions. */
+    autoOperator: z.boolean().default(true),
   })
   .strict();
 
