@@ -4,7 +4,7 @@ import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
 import type { Reading } from "../core/observation.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
-import { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
+import { MqttSink, redactUrl } from "../sinks/mqtt/mqtt-sink.ts";
 import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
@@ -210,8 +210,4 @@ export class Gateway {
       }
     }
   }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//***@");
 }

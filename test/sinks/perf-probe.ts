@@ -35,6 +35,12 @@ const SIGNALS: SignalId[] = [
 const log = pino({ level: "silent" });
 const DELIVERY_TIMEOUT_MS = 120_000;
 
+/** This process's CPU time per item since `start`: steadier than wall time on a shared machine. */
+function cpuPerItem(start: NodeJS.CpuUsage): string {
+  const used = process.cpuUsage(start);
+  return `${((used.user + used.system) / TOTAL).toFixed(1)} µs CPU/msg`;
+}
+
 /** Wait for `done`, or give up after DELIVERY_TIMEOUT_MS saying how much arrived. */
 async function delivered(done: Promise<void>, count: () => number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -94,6 +100,7 @@ async function mqttProbe(label: string, url: string, qos: 0 | 1, baseline: numbe
   await sink.start();
   const work = batches(TOTAL);
   let writeMs = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const out of work) {
     const w0 = performance.now();
@@ -107,7 +114,8 @@ async function mqttProbe(label: string, url: string, qos: 0 | 1, baseline: numbe
     `${label.padEnd(34)} ${Math.round(TOTAL / seconds)
       .toLocaleString("en")
       .padStart(9)} obs/s delivered` +
-      `   ratio to raw ${(TOTAL / seconds / baseline).toFixed(2)}   write() ${(((writeMs / TOTAL) * 1e6) | 0).toLocaleString("en")} ns/obs`,
+      `   ${cpuPerItem(cpu0)}   ratio to raw ${(TOTAL / seconds / baseline).toFixed(2)}` +
+      `   write() ${(((writeMs / TOTAL) * 1e6) | 0).toLocaleString("en")} ns/obs`,
   );
   await sink.stop();
   await subscriber.endAsync();
@@ -131,6 +139,7 @@ async function rawProbe(label: string, url: string, qos: 0 | 1): Promise<number>
   const topics = SIGNALS.map((s) => `${prefix}/lathe-1/signal/${s}`);
   const payload =
     '{"v":1,"value":123.4,"unit":"mm","ts":1700000000000,"rx":1700000000000,"seq":1,"quality":"good"}';
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let start = 0; start < TOTAL; start += BATCH) {
     for (let i = start; i < Math.min(start + BATCH, TOTAL); i++) {
@@ -141,7 +150,8 @@ async function rawProbe(label: string, url: string, qos: 0 | 1): Promise<number>
   await delivered(done, () => received);
   const rate = TOTAL / ((performance.now() - t0) / 1000);
   console.log(
-    `${label.padEnd(34)} ${Math.round(rate).toLocaleString("en").padStart(9)} msg/s delivered (raw mqtt.js baseline)`,
+    `${label.padEnd(34)} ${Math.round(rate).toLocaleString("en").padStart(9)} msg/s delivered` +
+      `   ${cpuPerItem(cpu0)}   (raw mqtt.js baseline)`,
   );
   await publisher.endAsync();
   await subscriber.endAsync();

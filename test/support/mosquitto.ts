@@ -32,11 +32,26 @@ export type Mosquitto = {
   restart(): Promise<void>;
 };
 
-// Never leave a broker behind when a test run dies.
+// Mosquitto runs under a small shell watchdog that holds our stdin pipe: when
+// this process goes away in any way (even a worker killed on a timeout) the
+// pipe closes, `cat` returns and the broker is killed. No orphan brokers on a
+// machine shared with other test runs. The shell prints the broker's pid and
+// exits when the broker does. ($0 = binary, $1 = config file.)
+const WATCHDOG =
+  'exec 3<&0; "$0" -c "$1" </dev/null & pid=$!; echo "$pid"; (cat <&3 >/dev/null; kill -9 "$pid" 2>/dev/null) & wait "$pid"';
+
 const running = new Set<ChildProcess>();
 process.once("exit", () => {
-  for (const proc of running) proc.kill("SIGKILL");
+  for (const proc of running) proc.stdin?.destroy();
 });
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -103,13 +118,14 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const configFile = join(dir, "mosquitto.conf");
   await writeFile(configFile, `${config}\n`);
 
-  let child: ChildProcess | undefined;
+  let child: { proc: ChildProcess; pid: number } | undefined;
   let stderr = "";
 
   const launch = async (): Promise<void> => {
     stderr = "";
-    const proc = spawn(MOSQUITTO_BIN, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
-    child = proc;
+    const proc = spawn("/bin/sh", ["-c", WATCHDOG, MOSQUITTO_BIN, configFile], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     running.add(proc);
     proc.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -118,25 +134,32 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     proc.once("exit", () => {
       exited = true;
       running.delete(proc);
+      proc.stdin?.end(); // lets the watchdog go
     });
+    const pid = await new Promise<number>((resolve) =>
+      proc.stdout?.once("data", (chunk: Buffer) => resolve(Number.parseInt(chunk.toString(), 10))),
+    );
+    child = { proc, pid };
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       if (exited) break;
       if (await canConnect(port)) return;
       await new Promise((r) => setTimeout(r, 25));
     }
-    proc.kill("SIGKILL");
+    signal(pid, "SIGKILL");
     throw new Error(
       `mosquitto did not accept connections on 127.0.0.1:${port} within 5 s${exited ? " (it exited)" : ""}: ${stderr.trim() || "no output"}`,
     );
   };
 
-  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
-    const proc = child;
+  const terminate = async (sig: NodeJS.Signals): Promise<void> => {
+    const current = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    if (!current) return;
+    const { proc, pid } = current;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-    proc.kill(signal);
+    signal(pid, sig);
     await exited;
   };
 
@@ -150,7 +173,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       await rm(dir, { recursive: true, force: true });
     },
     kill: () => {
-      child?.kill("SIGKILL");
+      if (child) signal(child.pid, "SIGKILL");
     },
     restart: async () => {
       await terminate("SIGTERM");

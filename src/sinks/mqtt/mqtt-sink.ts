@@ -59,6 +59,25 @@ export function redactUrl(url: string): string {
   }
 }
 
+const BROKER_PROTOCOLS = new Set(["mqtt:", "mqtts:", "tcp:", "ssl:", "tls:", "ws:", "wss:"]);
+
+// mqtt.js quietly falls back to another protocol for an unknown scheme; say so instead.
+function checkBrokerUrl(url: string, redacted: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new Error(
+      `invalid mqtt.url ${redacted}: expected a broker URL like mqtt://host:1883 or mqtts://host:8883`,
+    );
+  }
+  if (!BROKER_PROTOCOLS.has(protocol)) {
+    throw new Error(
+      `invalid mqtt.url ${redacted}: unsupported scheme "${protocol}" (use mqtt://, mqtts://, ws:// or wss://)`,
+    );
+  }
+}
+
 function readPem(path: string | undefined, what: string): Buffer | undefined {
   if (path === undefined) return undefined;
   try {
@@ -118,7 +137,9 @@ export class MqttSink implements Sink {
   async start(): Promise<void> {
     const url = redactUrl(this.opts.url);
     const options: IClientOptions = {
-      clientId: this.opts.clientId ?? `maskinport-${this.opts.gatewayId}-${process.pid}`,
+      // Stable across restarts: a restarted gateway takes over its old session,
+      // so the broker fires the old Last Will now, not 90 s later over "online".
+      clientId: this.opts.clientId ?? `maskinport-${this.opts.gatewayId}`,
       username: this.opts.username,
       password: this.opts.password,
       ca: readPem(this.opts.ca, "ca"),
@@ -135,14 +156,8 @@ export class MqttSink implements Sink {
       // even when disabled); keep it only when someone asks for DEBUG=mqttjs*.
       log: process.env.DEBUG?.includes("mqttjs") ? undefined : () => {},
     };
-    let client: MqttClient;
-    try {
-      client = connect(this.opts.url, options);
-    } catch (err) {
-      throw new Error(
-        `invalid mqtt.url ${url}: ${(err as Error).message} (expected mqtt://host:1883 or mqtts://host:8883)`,
-      );
-    }
+    checkBrokerUrl(this.opts.url, url);
+    const client = connect(this.opts.url, options);
     this.client = client;
 
     client.on("connect", () => this.onConnect(url));
