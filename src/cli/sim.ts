@@ -1,6 +1,7 @@
 // `maskinport sim <protocol> …`: run one simulator in the foreground.
 const SIMULATORS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
   shdr: async () => (await import("../../simulators/shdr/cli.ts")).runShdrSimulatorCli,
+  mtconnect: async () => (await import("../../simulators/mtconnect/cli.ts")).runMtconnectSimulatorCli,
 };
 
 export async function simCli(argv: string[]): Promise<number> {

@@ -26,6 +26,9 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
       if (m.monitor?.type !== "shdr" || m.monitor.devicesXml === undefined) return m;
       return { ...m, monitor: { ...m.monitor, devicesXml: abs(m.monitor.devicesXml) } };
     }),
-    simulators: config.simulators.map((s) => (s.replay === undefined ? s : { ...s, replay: abs(s.replay) })),
+    simulators: config.simulators.map((s) => {
+      if (s.type === "shdr") return s.replay === undefined ? s : { ...s, replay: abs(s.replay) };
+      return s.shdr === undefined ? s : { ...s, shdr: { ...s.shdr, devicesXml: abs(s.shdr.devicesXml) } };
+    }),
   };
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
 import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
+import { mtconnectSimulatorSchema } from "../../simulators/mtconnect/config.ts";
 import { hostname, identifier, port } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
@@ -59,9 +61,9 @@ const timeseriesSchema = z
   })
   .strict();
 
-/** One entry per protocol; issues #4/#7 add mtconnect and opcua here. */
-export const monitorSchema = z.discriminatedUnion("type", [shdrMonitorSchema], {
-  error: "expected monitor.type to be one of: shdr",
+/** One entry per protocol. */
+export const monitorSchema = z.discriminatedUnion("type", [shdrMonitorSchema, mtconnectMonitorSchema], {
+  error: "expected monitor.type to be one of: shdr, mtconnect",
 });
 
 export const MACHINE_KINDS = ["lathe", "mill", "turn-mill", "router", "grinder", "edm", "other"] as const;
@@ -101,8 +103,8 @@ const shdrSimulatorSchema = z
   })
   .strict();
 
-export const simulatorSchema = z.discriminatedUnion("type", [shdrSimulatorSchema], {
-  error: "expected simulators[].type to be one of: shdr",
+export const simulatorSchema = z.discriminatedUnion("type", [shdrSimulatorSchema, mtconnectSimulatorSchema], {
+  error: "expected simulators[].type to be one of: shdr, mtconnect",
 });
 
 export const configSchema = z

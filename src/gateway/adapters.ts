@@ -1,3 +1,4 @@
+import { createMtconnectAdapters } from "../adapters/mtconnect/group.ts";
 import { ShdrAdapter } from "../adapters/shdr/adapter.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import type { Adapter } from "../core/contracts.ts";
@@ -16,7 +17,10 @@ export function createAdapters(machines: readonly MachineConfig[]): Adapter[] {
       case "shdr":
         adapters.push(new ShdrAdapter({ machine: machine.id, config: monitor }));
         break;
+      case "mtconnect":
+        break; // grouped below: machines on one agent URL share one connection
     }
   }
+  adapters.push(...createMtconnectAdapters(machines));
   return adapters;
 }

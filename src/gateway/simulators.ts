@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { startMtconnectSimulator } from "../../simulators/mtconnect/simulator.ts";
 import { startShdrSimulator } from "../../simulators/shdr/server.ts";
 import type { SimulatorConfig } from "../config/schema.ts";
 
@@ -16,6 +17,11 @@ export async function startSimulators(
         case "shdr": {
           const s = await startShdrSimulator({ ...sim, log: log.child({ sim: "shdr" }) });
           running.push({ describe: `shdr on ports ${s.ports.join(", ")}`, close: () => s.close() });
+          break;
+        }
+        case "mtconnect": {
+          const s = await startMtconnectSimulator({ ...sim, log: log.child({ sim: "mtconnect" }) });
+          running.push({ describe: `mtconnect agent at ${s.url}`, close: () => s.close() });
           break;
         }
       }

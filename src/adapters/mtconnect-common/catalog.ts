@@ -105,7 +105,8 @@ function ruleFor(item: MtDataItem): Rule | undefined {
       }
       return ANY_ACTUAL.has(sub) ? { base: "feed.rate", index: "path", rank: 0 } : undefined;
     case "PATH_FEEDRATE_OVERRIDE":
-      if (sub === undefined || sub === "PROGRAMMED") return { base: "feed.override", index: "path", rank: 0 };
+      if (sub === undefined || sub === "PROGRAMMED" || sub === "OVERRIDE")
+        return { base: "feed.override", index: "path", rank: 0 };
       if (sub === "RAPID") return { base: "rapid.override", index: "path", rank: 0 };
       return undefined; // JOG
     case "POSITION": {
@@ -133,6 +134,16 @@ function ruleFor(item: MtDataItem): Rule | undefined {
   }
 }
 
+/**
+ * The channel / spindle index of an item: the trailing number of its
+ * component's name, except for items on the Device itself, whose name
+ * ("ST10", "Mazak03") is a machine name, not a channel.
+ */
+function itemIndex(rule: Rule, item: MtDataItem): number {
+  if (rule.index === "none" || item.component === "Device") return 1;
+  return componentIndex(item.componentName);
+}
+
 /** Trailing number of a component name: "C2" → 2, "path" → 1. */
 export function componentIndex(name: string | undefined): number {
   const m = /(\d+)$/.exec(name ?? "");
@@ -148,8 +159,6 @@ function finish(
 ): SignalMapping | undefined {
   let signal: SignalId = rule.base;
   if (rule.index !== "none" && index > 1) {
-    // Un-dotted ids (execution, mode) have no indexed form in the catalogue yet: path 2+ stays raw.
-    if (!rule.base.includes(".")) return undefined;
     signal = indexSignal(rule.base, index);
   }
   const unit = signalSpec(rule.base)?.unit;
@@ -170,8 +179,7 @@ function finish(
 export function signalForDataItem(item: MtDataItem, options: CatalogOptions = {}): SignalMapping | undefined {
   const rule = ruleFor(item);
   if (!rule) return undefined;
-  const index = rule.index === "none" ? 1 : componentIndex(item.componentName);
-  return finish(rule, index, item, options);
+  return finish(rule, itemIndex(rule, item), item, options);
 }
 
 const VELOCITY_TYPES = new Set(["ROTARY_VELOCITY", "SPINDLE_SPEED"]);
@@ -209,8 +217,8 @@ export function mapDeviceDataItems(
       const assigned = spindleIndex.get(componentKey(item));
       if (assigned === undefined) continue; // a Rotary without velocity is an axis, not a spindle
       index = assigned;
-    } else if (rule.index !== "none") {
-      index = componentIndex(item.componentName);
+    } else {
+      index = itemIndex(rule, item);
     }
     const mapping = finish(rule, index, item, options);
     if (!mapping) continue;

@@ -176,9 +176,19 @@ describe("signalForDataItem", () => {
       { signal: "program.2.name" },
     ],
     [
-      "execution of path 2 (no indexed id yet: raw)",
+      "execution of path 2",
       item({ type: "EXECUTION", component: "Path", componentName: "P2" }),
-      undefined,
+      { signal: "execution.2" },
+    ],
+    [
+      "execution on the Device itself: a machine name's digits are no channel",
+      item({ type: "EXECUTION", component: "Device", componentName: "ST10" }),
+      { signal: "execution" },
+    ],
+    [
+      "feed override with subType OVERRIDE (MTConnect 1.x agents)",
+      item({ type: "PATH_FEEDRATE_OVERRIDE", subType: "OVERRIDE", component: "Path", units: "PERCENT" }),
+      { signal: "feed.override", unit: "%" },
     ],
     ["an unknown type", item({ type: "CHUCK_STATE" }), undefined],
   ];
