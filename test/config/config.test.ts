@@ -131,7 +131,8 @@ describe("config: ${ENV} substitution", () => {
 
   it("defaults and numeric values", () => {
     const c = parseConfig(base.replace("port: 7878", 'port: "${LATHE_PORT:-7900}"'), "t", {});
-    expect(c.machines[0]!.monitor?.port).toBe(7900);
+    const monitor = c.machines[0]!.monitor;
+    expect(monitor?.type === "shdr" && monitor.port).toBe(7900);
   });
 });
 
