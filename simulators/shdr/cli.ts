@@ -1,10 +1,18 @@
 // `maskinport sim shdr …`: run the SHDR simulator in the foreground until
 // Ctrl-C / SIGTERM. Arguments are checked up front so that a typo gives one
 // clear line instead of a half-started simulator.
-import { parseArgs } from "node:util";
-import type { Logger } from "pino";
-import { createLogger } from "../../src/gateway/logger.ts";
+import {
+  CliArgumentError,
+  hostArg,
+  integerArg as integer,
+  parseFlags,
+  positiveArg as positive,
+  runSimulatorCli,
+  type SimulatorCliIo,
+} from "../cli-support.ts";
 import { startShdrSimulator } from "./server.ts";
+
+export { CliArgumentError };
 
 export const SHDR_SIM_USAGE = `Usage: maskinport sim shdr [--port P] [--host H] [--machines N] [--seed S] [--time-scale X]
        maskinport sim shdr [--port P] [--host H] [--machines N] --replay FILE [--speed X] [--no-loop] [--retime]
@@ -34,58 +42,24 @@ export type ShdrSimulatorCliOptions = {
   retime: boolean;
 };
 
-export class CliArgumentError extends Error {}
-
-function integer(flag: string, text: string | undefined, min: number, max: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^-?\d+$/.test(text.trim()))
-    throw new CliArgumentError(`${flag}: expected an integer ${min}–${max}, got "${text}"`);
-  const n = Number(text);
-  if (n < min || n > max) throw new CliArgumentError(`${flag}: expected an integer ${min}–${max}, got ${n}`);
-  return n;
-}
-
-function positive(flag: string, text: string | undefined, max: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n) || n <= 0 || n > max) {
-    throw new CliArgumentError(`${flag}: expected a number greater than 0 and at most ${max}, got "${text}"`);
-  }
-  return n;
-}
-
 /** Parse and check the arguments; "help" when --help was asked for. Throws CliArgumentError. */
 export function parseShdrSimulatorArgs(argv: string[]): ShdrSimulatorCliOptions | "help" {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string", short: "p" },
-        host: { type: "string" },
-        machines: { type: "string", short: "n" },
-        seed: { type: "string" },
-        "time-scale": { type: "string" },
-        heartbeat: { type: "string" },
-        replay: { type: "string" },
-        speed: { type: "string" },
-        "no-loop": { type: "boolean" },
-        retime: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    // node:util names the offending option; drop its hint about "--" which does not apply here.
-    throw new CliArgumentError((err as Error).message.split(". To specify")[0] ?? String(err));
-  }
+  const values = parseFlags(argv, {
+    port: { type: "string", short: "p" },
+    host: { type: "string" },
+    machines: { type: "string", short: "n" },
+    seed: { type: "string" },
+    "time-scale": { type: "string" },
+    heartbeat: { type: "string" },
+    replay: { type: "string" },
+    speed: { type: "string" },
+    "no-loop": { type: "boolean" },
+    retime: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return "help";
   const str = (name: string) => values[name] as string | undefined;
-  const host = str("host") ?? "127.0.0.1";
-  if (!/^[A-Za-z0-9.\-:[\]]+$/.test(host)) {
-    throw new CliArgumentError(`--host: expected a host name or IP address, got "${host}"`);
-  }
+  const host = hostArg(str("host"));
   const port = integer("--port", str("port"), 0, 65535, 7878);
   const machines = integer("--machines", str("machines"), 1, 64, 1);
   if (port > 0 && port + machines - 1 > 65535) {
@@ -122,55 +96,25 @@ export function parseShdrSimulatorArgs(argv: string[]): ShdrSimulatorCliOptions 
   };
 }
 
-export type ShdrSimulatorCliIo = {
-  out?: (line: string) => void;
-  err?: (line: string) => void;
-  log?: Logger;
-  /** Stops the simulator like SIGINT does (for tests and embedding). */
-  signal?: AbortSignal;
-};
+export type ShdrSimulatorCliIo = SimulatorCliIo;
 
 /** Runs until SIGINT/SIGTERM (or io.signal); resolves with the exit code: 0 ok, 1 start failed, 2 bad arguments. */
 export async function runShdrSimulatorCli(argv: string[], io: ShdrSimulatorCliIo = {}): Promise<number> {
-  const out = io.out ?? ((line: string) => console.log(line));
-  const err = io.err ?? ((line: string) => console.error(line));
-  let options: ShdrSimulatorCliOptions | "help";
-  try {
-    options = parseShdrSimulatorArgs(argv);
-  } catch (e) {
-    if (!(e instanceof CliArgumentError)) throw e;
-    err(`maskinport sim shdr: ${e.message}\n\n${SHDR_SIM_USAGE}`);
-    return 2;
-  }
-  if (options === "help") {
-    out(SHDR_SIM_USAGE);
-    return 0;
-  }
-  const log = io.log ?? createLogger("info", process.stderr);
-  let simulator: Awaited<ReturnType<typeof startShdrSimulator>>;
-  try {
-    simulator = await startShdrSimulator({ ...options, log });
-  } catch (e) {
-    err(`maskinport sim shdr: ${(e as Error).message}`);
-    return 1;
-  }
-  for (const m of simulator.machines) {
-    const what = m.kind ?? `replay of ${options.replay}`;
-    out(`${m.id} (${what}): SHDR on ${options.host}:${m.port}`);
-  }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      io.signal?.removeEventListener("abort", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener("abort", stop, { once: true });
+  return runSimulatorCli({
+    name: "shdr",
+    usage: SHDR_SIM_USAGE,
+    argv,
+    io,
+    parse: parseShdrSimulatorArgs,
+    start: async (options, log) => {
+      const simulator = await startShdrSimulator({ ...options, log });
+      return {
+        describe: () =>
+          simulator.machines.map(
+            (m) => `${m.id} (${m.kind ?? `replay of ${options.replay}`}): SHDR on ${options.host}:${m.port}`,
+          ),
+        close: () => simulator.close(),
+      };
+    },
   });
-  await simulator.close();
-  out("SHDR simulator stopped");
-  return 0;
 }

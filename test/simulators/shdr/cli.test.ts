@@ -83,7 +83,7 @@ describe("runShdrSimulatorCli", () => {
     await client.waitForLine("snapshot", (l) => l.includes("|avail|AVAILABLE|"));
     abort.abort();
     expect(await done).toBe(0);
-    expect(out).toContain("SHDR simulator stopped");
+    expect(out).toContain("shdr simulator stopped");
     await waitFor("client closed", () => client.closed);
   });
 
