@@ -10,6 +10,12 @@ Usage:
   maskinport check-config FILE            validate a configuration file; prints "ok" or the problems
   maskinport sim shdr --port P [--machines N] [--replay FILE --speed X]
                                           SHDR adapter simulator (one port per machine from P)
+  maskinport sim mtconnect --port P [--machines N]
+                                          MTConnect agent simulator (probe/current/sample)
+  maskinport sim opcua --port P [--machines N] [--plain]
+                                          OPC UA server with the MachineTool + CNC companion model
+  maskinport opcua list|trust <thumbprint|file> [--pki DIR]
+                                          OPC UA certificates: list rejected ones, trust a server
   maskinport version                      print the version
 
 Run \`maskinport <command> --help\` for a command's options.`;
@@ -20,6 +26,7 @@ const commands: Record<string, Command> = {
   run: async (argv) => (await import("../gateway/main.ts")).runGatewayCli(argv),
   "check-config": async (argv) => (await import("./check-config.ts")).checkConfigCli(argv),
   sim: async (argv) => (await import("./sim.ts")).simCli(argv),
+  opcua: async (argv) => (await import("../adapters/opcua/cli.ts")).runOpcuaCli(argv),
   version: async () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;

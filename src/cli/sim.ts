@@ -2,6 +2,7 @@
 const SIMULATORS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
   shdr: async () => (await import("../../simulators/shdr/cli.ts")).runShdrSimulatorCli,
   mtconnect: async () => (await import("../../simulators/mtconnect/cli.ts")).runMtconnectSimulatorCli,
+  opcua: async () => (await import("../../simulators/opcua/cli.ts")).runOpcuaSimulatorCli,
 };
 
 export async function simCli(argv: string[]): Promise<number> {

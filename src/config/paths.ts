@@ -23,11 +23,15 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
         }
       : config.timeseries,
     machines: config.machines.map((m) => {
-      if (m.monitor?.type !== "shdr" || m.monitor.devicesXml === undefined) return m;
-      return { ...m, monitor: { ...m.monitor, devicesXml: abs(m.monitor.devicesXml) } };
+      const monitor = m.monitor;
+      if (monitor?.type === "shdr" && monitor.devicesXml !== undefined)
+        return { ...m, monitor: { ...monitor, devicesXml: abs(monitor.devicesXml) } };
+      if (monitor?.type === "opcua") return { ...m, monitor: { ...monitor, pkiDir: abs(monitor.pkiDir) } };
+      return m;
     }),
     simulators: config.simulators.map((s) => {
       if (s.type === "shdr") return s.replay === undefined ? s : { ...s, replay: abs(s.replay) };
+      if (s.type === "opcua") return { ...s, pkiDir: abs(s.pkiDir) };
       return s.shdr === undefined ? s : { ...s, shdr: { ...s.shdr, devicesXml: abs(s.shdr.devicesXml) } };
     }),
   };

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
-import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
 import { mtconnectSimulatorSchema } from "../../simulators/mtconnect/config.ts";
-import { hostname, identifier, port } from "./fields.ts";
+import { opcuaSimulatorSchema } from "../../simulators/opcua/config.ts";
+import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
+import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
+import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
+import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
 // are a contract with the school's technician: extend, never rename. Every
@@ -48,6 +50,29 @@ const mqttSchema = z
     message: "set exactly one of mqtt.embedded (built-in broker) or mqtt.url (external broker)",
   });
 
+/** InfluxDB 1.x, or the v1-compatible API of 2.x/3.x (src/sinks/influx/README.md). */
+const influxSchema = z
+  .object({
+    url: z.string().regex(/^https?:\/\/[^\s]+$/, "expected an InfluxDB URL like http://influxdb:8086"),
+    database: z.string().min(1).default("maskinport"),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** InfluxDB 2.x/3.x API token (sent as `Authorization: Token …`), instead of username/password. */
+    token: z.string().min(1).optional(),
+    retentionPolicy: z.string().min(1).optional(),
+    /** Write precision; n (default) keeps points of one signal in the same millisecond apart. */
+    precision: z.enum(["n", "u", "ms", "s"]).default("n"),
+    /** CREATE DATABASE at start (needs an admin user on 1.x). */
+    createDatabase: z.boolean().default(false),
+    batchSize: z.int().min(1).max(100_000).default(5000),
+    flushIntervalMs: durationMs(10, 60_000).default(1000),
+    backoff: backoffSchema.default({ initialMs: 500, maxMs: 30_000 }),
+  })
+  .strict()
+  .refine((i) => !(i.token && (i.username || i.password)), {
+    message: "set either timeseries.influx.token (2.x/3.x) or username/password (1.x), not both",
+  });
+
 const timeseriesSchema = z
   .object({
     embedded: z
@@ -58,12 +83,59 @@ const timeseriesSchema = z
       })
       .strict()
       .optional(),
+    influx: influxSchema.optional(),
+  })
+  .strict();
+
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** A size in bytes: a number, or text like "512MB", "1 GB", "2GiB". */
+const byteSize = (min: number) =>
+  z.union([z.int(), z.string()]).transform((v, ctx): number => {
+    const m = typeof v === "number" ? null : /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(v);
+    const bytes =
+      typeof v === "number"
+        ? v
+        : m
+          ? Math.floor(Number(m[1]) * (BYTE_UNITS[(m[2] ?? "b").toLowerCase()] ?? Number.NaN))
+          : Number.NaN;
+    if (Number.isFinite(bytes) && bytes >= min) return bytes;
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a size of at least ${min} bytes, like 1GB, 512MB or 1073741824`,
+    });
+    return z.NEVER;
+  });
+
+/**
+ * The durable outbox in front of every sink that leaves the process (MQTT,
+ * InfluxDB): src/sinks/outbox/README.md. One folder per sink under `path`.
+ */
+const outboxSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Default: an `outbox` folder next to timeseries.embedded.path, else data/outbox. */
+    path: z.string().min(1).optional(),
+    /** Per sink. */
+    maxBytes: byteSize(1024 * 1024).default(1_000_000_000),
+    whenFull: z.enum(["pause", "drop-oldest"]).default("pause"),
+    /** process: survives a crash of the gateway; power: also a power cut (fsync per write, slower). */
+    durability: z.enum(["process", "power"]).default("process"),
   })
   .strict();
 
 /** One entry per protocol. */
-export const monitorSchema = z.discriminatedUnion("type", [shdrMonitorSchema, mtconnectMonitorSchema], {
-  error: "expected monitor.type to be one of: shdr, mtconnect",
+export const monitorSchema = z.discriminatedUnion("type", [shdrMonitorSchema, mtconnectMonitorSchema, opcuaMonitorSchema], {
+  error: "expected monitor.type to be one of: shdr, mtconnect, opcua",
 });
 
 export const MACHINE_KINDS = ["lathe", "mill", "turn-mill", "router", "grinder", "edm", "other"] as const;
@@ -103,9 +175,11 @@ const shdrSimulatorSchema = z
   })
   .strict();
 
-export const simulatorSchema = z.discriminatedUnion("type", [shdrSimulatorSchema, mtconnectSimulatorSchema], {
-  error: "expected simulators[].type to be one of: shdr, mtconnect",
-});
+export const simulatorSchema = z.discriminatedUnion(
+  "type",
+  [shdrSimulatorSchema, mtconnectSimulatorSchema, opcuaSimulatorSchema],
+  { error: "expected simulators[].type to be one of: shdr, mtconnect, opcua" },
+);
 
 export const configSchema = z
   .object({
@@ -119,6 +193,12 @@ export const configSchema = z
       .strict(),
     mqtt: mqttSchema,
     timeseries: timeseriesSchema.default({ embedded: { path: "data/timeseries.db", retentionDays: 90 } }),
+    outbox: outboxSchema.default({
+      enabled: true,
+      maxBytes: 1_000_000_000,
+      whenFull: "pause",
+      durability: "process",
+    }),
     web: z
       .object({ port: port().default(8080), host: hostname().default("0.0.0.0") })
       .strict()

@@ -1,4 +1,5 @@
 import { createMtconnectAdapters } from "../adapters/mtconnect/group.ts";
+import { OpcuaAdapter } from "../adapters/opcua/adapter.ts";
 import { ShdrAdapter } from "../adapters/shdr/adapter.ts";
 import type { MachineConfig } from "../config/schema.ts";
 import type { Adapter } from "../core/contracts.ts";
@@ -16,6 +17,9 @@ export function createAdapters(machines: readonly MachineConfig[]): Adapter[] {
     switch (monitor.type) {
       case "shdr":
         adapters.push(new ShdrAdapter({ machine: machine.id, config: monitor }));
+        break;
+      case "opcua":
+        adapters.push(new OpcuaAdapter({ machine: machine.id, config: monitor }));
         break;
       case "mtconnect":
         break; // grouped below: machines on one agent URL share one connection

@@ -1,10 +1,16 @@
+import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
 import type { Reading } from "../core/observation.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
+import { InfluxHistory } from "../sinks/history/influx-history.ts";
+import { InfluxSink } from "../sinks/influx/influx-sink.ts";
 import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
+import { routeNodeOpcuaLogs } from "../adapters/opcua/node-opcua-log.ts";
 import { MqttSink, redactUrl } from "../sinks/mqtt/mqtt-sink.ts";
+import { DurableOutbox } from "../sinks/outbox/durable-outbox.ts";
+import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
 import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
@@ -32,6 +38,8 @@ export class Gateway {
   private sinks: Sink[] = [];
   private mqtt: MqttSink | undefined;
   private store: EmbeddedTimeseries | undefined;
+  private influx: InfluxSink | undefined;
+  private outboxes: DurableOutbox[] = [];
   private listeners = new Set<(out: PipelineOutput) => void>();
   private closers: Closer[] = [];
   private tickTimer: NodeJS.Timeout | undefined;
@@ -42,10 +50,13 @@ export class Gateway {
     this.log = opts.log;
     this.version = opts.version;
     this.metrics = createMetrics();
+    registerOutboxMetrics(this.metrics.registry, () => this.outboxes);
   }
 
   async start(): Promise<GatewayAddresses> {
     const { config, log } = this;
+    // node-opcua prints to the console unless told otherwise (process-wide).
+    routeNodeOpcuaLogs(log);
     try {
       const sims = await startSimulators(config.simulators, log);
       this.closeLater(
@@ -57,7 +68,9 @@ export class Gateway {
       await this.startSinks(mqttUrl);
 
       const machineIds = config.machines.map((m) => m.id);
-      this.pipeline = new Pipeline({ machines: machineIds, firstSeq: (this.store?.latestSeq() ?? 0) + 1 });
+      // Continue after every seq any store or outbox has seen: a seq is never reused.
+      const lastSeq = Math.max(this.store?.latestSeq() ?? 0, ...this.outboxes.map((o) => o.lastSeq()));
+      this.pipeline = new Pipeline({ machines: machineIds, firstSeq: lastSeq + 1 });
 
       const webPort = await this.startWeb();
       this.startAdapters();
@@ -88,6 +101,7 @@ export class Gateway {
     }
     this.closers = [];
     this.sinks = [];
+    this.outboxes = [];
     this.listeners.clear();
   }
 
@@ -124,8 +138,20 @@ export class Gateway {
       clientId: config.mqtt.clientId,
       version: this.version,
       log: log.child({ sink: "mqtt" }),
+      outbox: config.outbox.enabled ? this.openOutbox("mqtt") : undefined,
     });
     const sinks: Sink[] = [this.mqtt];
+    if (config.timeseries.influx) {
+      // InfluxDB always writes through its outbox: it is also its batch buffer.
+      const outbox = this.openOutbox("influx");
+      this.influx = new InfluxSink({
+        ...config.timeseries.influx,
+        outbox,
+        deadLetterPath: join(outbox.path, "dead-letter.jsonl"),
+        log: log.child({ sink: "influx" }),
+      });
+      sinks.push(this.influx);
+    }
     if (config.timeseries.embedded) {
       this.store = new EmbeddedTimeseries({
         ...config.timeseries.embedded,
@@ -141,6 +167,37 @@ export class Gateway {
     }
   }
 
+  /**
+   * One outbox folder per sink under outbox.path (default: next to the
+   * embedded store). Closed after its sink has stopped (closers run in reverse).
+   */
+  private openOutbox(sink: string): DurableOutbox {
+    const { outbox, timeseries } = this.config;
+    const base =
+      outbox.path ??
+      (timeseries.embedded ? join(dirname(timeseries.embedded.path), "outbox") : "data/outbox");
+    const ob = new DurableOutbox({
+      path: join(base, sink),
+      name: sink,
+      maxBytes: outbox.maxBytes,
+      whenFull: outbox.whenFull,
+      durability: outbox.durability,
+      log: this.log.child({ part: "outbox" }),
+    });
+    ob.open();
+    this.outboxes.push(ob);
+    this.closeLater([{ name: `outbox ${sink}`, close: async () => ob.close() }]);
+    return ob;
+  }
+
+  /** Without the embedded store, the dashboard's history comes from InfluxDB (same answers: src/sinks/history/). */
+  private influxHistory(): { range: InfluxHistory["range"] } | undefined {
+    const influx = this.config.timeseries.influx;
+    if (!influx) return undefined;
+    const history = new InfluxHistory(influx);
+    return { range: (q) => history.range(q) };
+  }
+
   private async startWeb(): Promise<number> {
     const { config, log, metrics } = this;
     const store = this.store;
@@ -153,7 +210,7 @@ export class Gateway {
       },
       health: () => this.health(),
       metrics: metrics.registry,
-      history: store ? { range: (q) => store.range(q) } : undefined,
+      history: store ? { range: (q) => store.range(q) } : this.influxHistory(),
       timeZone: config.gateway.timeZone,
       log: log.child({ part: "web" }),
     });

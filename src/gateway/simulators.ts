@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { startMtconnectSimulator } from "../../simulators/mtconnect/simulator.ts";
+import { startOpcuaSimulator } from "../../simulators/opcua/server.ts";
 import { startShdrSimulator } from "../../simulators/shdr/server.ts";
 import type { SimulatorConfig } from "../config/schema.ts";
 
@@ -22,6 +23,11 @@ export async function startSimulators(
         case "mtconnect": {
           const s = await startMtconnectSimulator({ ...sim, log: log.child({ sim: "mtconnect" }) });
           running.push({ describe: `mtconnect agent at ${s.url}`, close: () => s.close() });
+          break;
+        }
+        case "opcua": {
+          const s = await startOpcuaSimulator({ ...sim, log: log.child({ sim: "opcua" }) });
+          running.push({ describe: `opcua server at ${s.endpoint}`, close: () => s.close() });
           break;
         }
       }

@@ -193,7 +193,8 @@ export class OpcuaAdapter implements Adapter {
   }
 
   #onWaiting(message: string): void {
-    if (message !== this.#lastError) this.#log?.error({ endpoint: this.#config.endpoint, kind: "network" }, message);
+    if (message !== this.#lastError)
+      this.#log?.error({ endpoint: this.#config.endpoint, kind: "network" }, message);
     this.#lastError = message;
   }
 
