@@ -8,14 +8,13 @@ import { createLogger } from "../src/gateway/logger.ts";
 /** A bad command-line argument: printed with the usage text, exit code 2. */
 export class CliArgumentError extends Error {}
 
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
 /** parseArgs with strict checking; its errors become CliArgumentError without node's "--" hint. */
-export function parseFlags(
-  argv: string[],
-  options: ParseArgsOptionsConfig,
-): Record<string, string | boolean | undefined> {
+export function parseFlags(argv: string[], options: ParseArgsOptionsConfig): FlagValues {
   try {
     const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options });
-    return values as Record<string, string | boolean | undefined>;
+    return values as FlagValues;
   } catch (err) {
     throw new CliArgumentError((err as Error).message.split(". To specify")[0] ?? String(err));
   }

@@ -1,15 +1,16 @@
 // `maskinport sim opcua …`: run the OPC UA simulator in the foreground until
 // Ctrl-C / SIGTERM. Arguments are checked up front so that a typo gives one
 // clear line instead of a half-started server.
-import { parseArgs } from "node:util";
-import type { Logger } from "pino";
-import { createLogger } from "../../src/gateway/logger.ts";
 import {
-  type OpcuaSimulator,
-  SIM_SECURITY_MODES,
-  type SimSecurityMode,
-  startOpcuaSimulator,
-} from "./server.ts";
+  CliArgumentError,
+  hostArg,
+  integerArg as integer,
+  parseFlags,
+  positiveArg,
+  runSimulatorCli,
+  type SimulatorCliIo,
+} from "../cli-support.ts";
+import { SIM_SECURITY_MODES, type SimSecurityMode, startOpcuaSimulator } from "./server.ts";
 
 export const OPCUA_SIM_USAGE = `Usage: maskinport sim opcua [--port P] [--host H] [--machines N] [--seed S] [--time-scale X] [--plain]
 
@@ -28,58 +29,29 @@ driven by the simulated machine model (lathe-1, mill-2, lathe-3 …).
   --load N           also N Double variables ns=1;s=V0000 … rewritten every --load-period ms (load tests)
   --load-period MS   default 100`;
 
-export class CliArgumentError extends Error {}
-
-function integer(flag: string, text: string | undefined, min: number, max: number, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || n < min || n > max) {
-    throw new CliArgumentError(`${flag}: expected an integer ${min}–${max}, got "${text}"`);
-  }
-  return n;
-}
-
 export type OpcuaSimulatorCliOptions = Parameters<typeof startOpcuaSimulator>[0];
 
 /** Parse and check the arguments; "help" when --help was asked for. Throws CliArgumentError. */
 export function parseOpcuaSimulatorArgs(argv: string[]): Omit<OpcuaSimulatorCliOptions, "log"> | "help" {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string", short: "p" },
-        host: { type: "string" },
-        machines: { type: "string", short: "n" },
-        seed: { type: "string" },
-        "time-scale": { type: "string" },
-        plain: { type: "boolean" },
-        pki: { type: "string" },
-        user: { type: "string", multiple: true },
-        "no-anonymous": { type: "boolean" },
-        security: { type: "string" },
-        load: { type: "string" },
-        "load-period": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (err) {
-    throw new CliArgumentError((err as Error).message.split(". To specify")[0] ?? String(err));
-  }
+  const values = parseFlags(argv, {
+    port: { type: "string", short: "p" },
+    host: { type: "string" },
+    machines: { type: "string", short: "n" },
+    seed: { type: "string" },
+    "time-scale": { type: "string" },
+    plain: { type: "boolean" },
+    pki: { type: "string" },
+    user: { type: "string", multiple: true },
+    "no-anonymous": { type: "boolean" },
+    security: { type: "string" },
+    load: { type: "string" },
+    "load-period": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (values.help) return "help";
   const str = (name: string) => values[name] as string | undefined;
-  const host = str("host") ?? "127.0.0.1";
-  if (!/^[A-Za-z0-9.\-:[\]]+$/.test(host))
-    throw new CliArgumentError(`--host: expected a host name or IP address, got "${host}"`);
-  const timeScaleText = str("time-scale");
-  const timeScale = timeScaleText === undefined ? 1 : Number(timeScaleText);
-  if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1000) {
-    throw new CliArgumentError(
-      `--time-scale: expected a number greater than 0 and at most 1000, got "${timeScaleText}"`,
-    );
-  }
+  const host = hostArg(str("host"));
+  const timeScale = positiveArg("--time-scale", str("time-scale"), 1000, 1);
   const users: Record<string, string> = {};
   for (const spec of (values.user as string[] | undefined) ?? []) {
     const colon = spec.indexOf(":");
@@ -115,55 +87,28 @@ export function parseOpcuaSimulatorArgs(argv: string[]): Omit<OpcuaSimulatorCliO
   };
 }
 
-export type OpcuaSimulatorCliIo = {
-  out?: (line: string) => void;
-  err?: (line: string) => void;
-  log?: Logger;
-  /** Stops the simulator like SIGINT does (for tests and embedding). */
-  signal?: AbortSignal;
-};
+export type OpcuaSimulatorCliIo = SimulatorCliIo;
 
 /** Runs until SIGINT/SIGTERM (or io.signal); resolves with the exit code: 0 ok, 1 start failed, 2 bad arguments. */
 export async function runOpcuaSimulatorCli(argv: string[], io: OpcuaSimulatorCliIo = {}): Promise<number> {
-  const out = io.out ?? ((line: string) => console.log(line));
-  const err = io.err ?? ((line: string) => console.error(line));
-  let options: ReturnType<typeof parseOpcuaSimulatorArgs>;
-  try {
-    options = parseOpcuaSimulatorArgs(argv);
-  } catch (e) {
-    if (!(e instanceof CliArgumentError)) throw e;
-    err(`maskinport sim opcua: ${e.message}\n\n${OPCUA_SIM_USAGE}`);
-    return 2;
-  }
-  if (options === "help") {
-    out(OPCUA_SIM_USAGE);
-    return 0;
-  }
-  const log = io.log ?? createLogger("info", process.stderr);
-  let simulator: OpcuaSimulator;
-  try {
-    simulator = await startOpcuaSimulator({ ...options, log });
-  } catch (e) {
-    err(`maskinport sim opcua: ${(e as Error).message}`);
-    return 1;
-  }
-  out(`OPC UA simulator on ${simulator.endpoint} (${options.securityModes?.join(", ")})`);
-  for (const m of simulator.machines) {
-    out(`  ${m.id} (${m.kind})${options.plain ? `: ns=${simulator.namespaceIndex};s=${m.id}.<signal>` : ""}`);
-  }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      io.signal?.removeEventListener("abort", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener("abort", stop, { once: true });
+  return runSimulatorCli({
+    name: "opcua",
+    usage: OPCUA_SIM_USAGE,
+    argv,
+    io,
+    parse: parseOpcuaSimulatorArgs,
+    start: async (options, log) => {
+      const simulator = await startOpcuaSimulator({ ...options, log });
+      return {
+        describe: () => [
+          `OPC UA simulator on ${simulator.endpoint} (${options.securityModes?.join(", ")})`,
+          ...simulator.machines.map(
+            (m) =>
+              `  ${m.id} (${m.kind})${options.plain ? `: ns=${simulator.namespaceIndex};s=${m.id}.<signal>` : ""}`,
+          ),
+        ],
+        close: () => simulator.close(),
+      };
+    },
   });
-  await simulator.close();
-  out("OPC UA simulator stopped");
-  return 0;
 }

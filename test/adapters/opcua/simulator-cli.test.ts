@@ -46,7 +46,7 @@ describe("maskinport sim opcua: arguments", () => {
   });
 
   it.each([
-    [["--port", "70000"], '--port: expected an integer 0–65535, got "70000"'],
+    [["--port", "70000"], "--port: expected an integer 0–65535, got 70000"],
     [["--machines", "two"], '--machines: expected an integer 1–64, got "two"'],
     [["--time-scale", "0"], '--time-scale: expected a number greater than 0 and at most 1000, got "0"'],
     [["--user", "nopassword"], '--user: expected NAME:PASSWORD, got "nopassword"'],
@@ -79,7 +79,7 @@ describe("maskinport sim opcua: arguments", () => {
       ),
       "  lathe-1 (lathe): ns=1;s=lathe-1.<signal>",
       "  mill-2 (mill): ns=1;s=mill-2.<signal>",
-      "OPC UA simulator stopped",
+      "opcua simulator stopped",
     ]);
     dir.remove();
   });
