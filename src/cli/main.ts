@@ -14,6 +14,10 @@ Usage:
                                           MTConnect agent simulator (probe/current/sample)
   maskinport sim opcua --port P [--machines N] [--plain]
                                           OPC UA server with the MachineTool + CNC companion model
+  maskinport sim dnc --tcp PORT | --pty --profile fanuc
+                                          DNC machine on raw TCP or a pseudo-terminal
+  maskinport dnc send|receive|drip|validate …
+                                          program transfer to a machine (--machine ID --config FILE)
   maskinport opcua list|trust <thumbprint|file> [--pki DIR]
                                           OPC UA certificates: list rejected ones, trust a server
   maskinport version                      print the version
@@ -27,6 +31,7 @@ const commands: Record<string, Command> = {
   "check-config": async (argv) => (await import("./check-config.ts")).checkConfigCli(argv),
   sim: async (argv) => (await import("./sim.ts")).simCli(argv),
   opcua: async (argv) => (await import("../adapters/opcua/cli.ts")).runOpcuaCli(argv),
+  dnc: async (argv) => (await import("../dnc/cli.ts")).runDncCli(argv),
   version: async () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;

@@ -3,6 +3,7 @@ const SIMULATORS: Record<string, () => Promise<(argv: string[]) => Promise<numbe
   shdr: async () => (await import("../../simulators/shdr/cli.ts")).runShdrSimulatorCli,
   mtconnect: async () => (await import("../../simulators/mtconnect/cli.ts")).runMtconnectSimulatorCli,
   opcua: async () => (await import("../../simulators/opcua/cli.ts")).runOpcuaSimulatorCli,
+  dnc: async () => (await import("../../simulators/dnc/cli.ts")).runDncSimulatorCli,
 };
 
 export async function simCli(argv: string[]): Promise<number> {

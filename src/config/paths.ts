@@ -22,6 +22,7 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
           embedded: { ...config.timeseries.embedded, path: abs(config.timeseries.embedded.path) },
         }
       : config.timeseries,
+    library: { ...config.library, path: abs(config.library.path) },
     machines: config.machines.map((m) => {
       const monitor = m.monitor;
       if (monitor?.type === "shdr" && monitor.devicesXml !== undefined)
@@ -32,7 +33,9 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
     simulators: config.simulators.map((s) => {
       if (s.type === "shdr") return s.replay === undefined ? s : { ...s, replay: abs(s.replay) };
       if (s.type === "opcua") return { ...s, pkiDir: abs(s.pkiDir) };
-      return s.shdr === undefined ? s : { ...s, shdr: { ...s.shdr, devicesXml: abs(s.shdr.devicesXml) } };
+      if (s.type === "mtconnect" && s.shdr !== undefined)
+        return { ...s, shdr: { ...s.shdr, devicesXml: abs(s.shdr.devicesXml) } };
+      return s;
     }),
   };
 }

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { dncSimulatorConfigSchema } from "../../simulators/dnc/config.ts";
 import { mtconnectSimulatorSchema } from "../../simulators/mtconnect/config.ts";
 import { opcuaSimulatorSchema } from "../../simulators/opcua/config.ts";
 import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
 import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
 import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
+import { dncConfigSchema } from "../dnc/config.ts";
 import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
@@ -146,6 +148,8 @@ const machineSchema = z
     name: z.string().min(1),
     kind: z.enum(MACHINE_KINDS),
     monitor: monitorSchema.optional(),
+    /** Program transfer over RS-232 or a serial device server (src/dnc). */
+    dnc: dncConfigSchema.optional(),
   })
   .strict();
 
@@ -177,8 +181,8 @@ const shdrSimulatorSchema = z
 
 export const simulatorSchema = z.discriminatedUnion(
   "type",
-  [shdrSimulatorSchema, mtconnectSimulatorSchema, opcuaSimulatorSchema],
-  { error: "expected simulators[].type to be one of: shdr, mtconnect, opcua" },
+  [shdrSimulatorSchema, mtconnectSimulatorSchema, opcuaSimulatorSchema, dncSimulatorConfigSchema],
+  { error: "expected simulators[].type to be one of: shdr, mtconnect, opcua, dnc" },
 );
 
 export const configSchema = z
@@ -203,6 +207,11 @@ export const configSchema = z
       .object({ port: port().default(8080), host: hostname().default("0.0.0.0") })
       .strict()
       .default({ port: 8080, host: "0.0.0.0" }),
+    /** The gateway's local database: program library and transfer audit (back it up). */
+    library: z
+      .object({ path: z.string().min(1).default("data/library.db") })
+      .strict()
+      .default({ path: "data/library.db" }),
     machines: z.array(machineSchema).min(1, "expected at least one machine"),
     simulators: z.array(simulatorSchema).default([]),
   })

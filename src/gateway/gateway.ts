@@ -15,6 +15,7 @@ import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
 import { createAdapters } from "./adapters.ts";
+import { DncFleet } from "./dnc.ts";
 import { type HealthReport, healthOf } from "./health.ts";
 import { type RunningSimulator, startSimulators } from "./simulators.ts";
 
@@ -43,6 +44,7 @@ export class Gateway {
   private listeners = new Set<(out: PipelineOutput) => void>();
   private closers: Closer[] = [];
   private tickTimer: NodeJS.Timeout | undefined;
+  private dncFleet: DncFleet | undefined;
   private running = false;
 
   constructor(opts: { config: MaskinportConfig; log: Logger; version: string }) {
@@ -72,6 +74,7 @@ export class Gateway {
       const lastSeq = Math.max(this.store?.latestSeq() ?? 0, ...this.outboxes.map((o) => o.lastSeq()));
       this.pipeline = new Pipeline({ machines: machineIds, firstSeq: lastSeq + 1 });
 
+      this.startDnc();
       const webPort = await this.startWeb();
       this.startAdapters();
       this.tickTimer = setInterval(() => this.dispatch(this.pipeline!.tick()), 250);
@@ -217,6 +220,26 @@ export class Gateway {
     const server = await startWebServer(app, config.web);
     this.closeLater([{ name: "web server", close: () => server.close() }]);
     return server.port;
+  }
+
+  /** The DNC side of a machine (send, receive, drip-feed), if it has one. */
+  dnc(machine: string) {
+    return this.dncFleet?.get(machine);
+  }
+
+  private startDnc(): void {
+    const fleet = new DncFleet({
+      machines: this.config.machines,
+      libraryPath: this.config.library.path,
+      log: this.log.child({ part: "dnc" }),
+      // Transfers are events of their machine, tagged with the trainee's session like any other.
+      onEvent: (event) => {
+        const session = this.pipeline?.snapshot(event.machine).session ?? undefined;
+        this.dispatch({ observations: [], events: [session ? { ...event, session } : event], snapshots: [] });
+      },
+    });
+    this.dncFleet = fleet;
+    this.closeLater([{ name: "dnc", close: () => fleet.stop() }]);
   }
 
   private startAdapters(): void {

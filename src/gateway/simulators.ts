@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { startDncSimulatorFromConfig } from "../../simulators/dnc/config.ts";
 import { startMtconnectSimulator } from "../../simulators/mtconnect/simulator.ts";
 import { startOpcuaSimulator } from "../../simulators/opcua/server.ts";
 import { startShdrSimulator } from "../../simulators/shdr/server.ts";
@@ -28,6 +29,12 @@ export async function startSimulators(
         case "opcua": {
           const s = await startOpcuaSimulator({ ...sim, log: log.child({ sim: "opcua" }) });
           running.push({ describe: `opcua server at ${s.endpoint}`, close: () => s.close() });
+          break;
+        }
+        case "dnc": {
+          const s = await startDncSimulatorFromConfig(sim, log.child({ sim: "dnc" }));
+          const where = sim.transport === "tcp" ? `tcp ${sim.host}:${sim.port}` : `pty ${sim.link}`;
+          running.push({ describe: `dnc ${sim.profile} machine on ${where}`, close: () => s.close() });
           break;
         }
       }

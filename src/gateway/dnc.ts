@@ -1,0 +1,47 @@
+import type { Logger } from "pino";
+import type { MachineConfig } from "../config/schema.ts";
+import type { ProgramTransferEvent } from "../core/events.ts";
+import { DncMachine } from "../dnc/engine/dnc-machine.ts";
+import { ProgramLibrary } from "../dnc/library/library.ts";
+
+/**
+ * One DncMachine per machine with a `dnc:` section, sharing the program
+ * library. Each listens for remote requests and unasked punches; transfers
+ * become `program.transfer` events (competence evidence).
+ */
+export class DncFleet {
+  private readonly machines = new Map<string, DncMachine>();
+  private readonly library: ProgramLibrary | undefined;
+
+  constructor(opts: {
+    machines: readonly MachineConfig[];
+    libraryPath: string;
+    log: Logger;
+    onEvent: (event: ProgramTransferEvent) => void;
+  }) {
+    const withDnc = opts.machines.filter((m) => m.dnc !== undefined);
+    if (withDnc.length === 0) return;
+    this.library = ProgramLibrary.open(opts.libraryPath);
+    for (const m of withDnc) {
+      const machine = new DncMachine({
+        machine: m.id,
+        config: m.dnc!,
+        library: this.library,
+        log: opts.log,
+        onEvent: opts.onEvent,
+      });
+      machine.startListening();
+      this.machines.set(m.id, machine);
+    }
+  }
+
+  get(machine: string): DncMachine | undefined {
+    return this.machines.get(machine);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.machines.values()].map((m) => m.stop()));
+    this.machines.clear();
+    this.library?.close();
+  }
+}
