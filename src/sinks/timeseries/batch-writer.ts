@@ -4,6 +4,19 @@ import type { MachineEvent } from "../../core/events.ts";
 import type { Observation } from "../../core/observation.ts";
 
 type SeriesKind = "num" | "text";
+type SqlValue = number | string | null;
+
+// Signal rows go to SQLite ROWS_PER_INSERT at a time in one multi-row INSERT:
+// binding and stepping one statement per row costs more than the row itself.
+// 100 rows × 8 columns stays far below SQLite's 32,766 parameter limit.
+const ROWS_PER_INSERT = 100;
+const SIGNAL_COLUMNS = 8;
+const SIGNAL_INSERT =
+  "INSERT OR IGNORE INTO signal (series, ts, seq, value_num, value_text, session, quality, detail) VALUES ";
+
+function signalInsert(rows: number): string {
+  return SIGNAL_INSERT + Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+}
 type SeriesInfo = { id: number; kind: SeriesKind | null };
 
 /**
@@ -16,8 +29,12 @@ export class BatchWriter {
   private readonly db: DatabaseSync;
   private readonly series = new Map<string, Map<string, SeriesInfo>>();
   private readonly lastState = new Map<string, string>();
+  /** Parameters of the signal rows not yet inserted; reused between flushes. */
+  private readonly pending: SqlValue[] = new Array(ROWS_PER_INSERT * SIGNAL_COLUMNS);
+  private pendingLength = 0;
   private readonly stmt: {
     insertSignal: StatementSync;
+    insertSignals: StatementSync;
     insertSeries: StatementSync;
     setKind: StatementSync;
     insertState: StatementSync;
@@ -31,9 +48,8 @@ export class BatchWriter {
   constructor(db: DatabaseSync) {
     this.db = db;
     this.stmt = {
-      insertSignal: db.prepare(
-        "INSERT OR IGNORE INTO signal (series, ts, seq, value_num, value_text, session, quality, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      ),
+      insertSignal: db.prepare(signalInsert(1)),
+      insertSignals: db.prepare(signalInsert(ROWS_PER_INSERT)),
       insertSeries: db.prepare("INSERT INTO series (machine, signal, kind, unit) VALUES (?, ?, ?, ?)"),
       setKind: db.prepare("UPDATE series SET kind = ? WHERE id = ?"),
       insertState: db.prepare("INSERT INTO state (machine, ts, state) VALUES (?, ?, ?)"),
@@ -66,6 +82,7 @@ export class BatchWriter {
   write(outs: readonly PipelineOutput[]): number {
     let rows = 0;
     let maxSeq = -1;
+    this.pendingLength = 0;
     this.db.exec("BEGIN");
     try {
       for (const out of outs) {
@@ -78,6 +95,7 @@ export class BatchWriter {
         for (const snapshot of out.snapshots)
           this.recordState(snapshot.machine, snapshot.since, snapshot.state);
       }
+      this.insertPendingSignals();
       if (maxSeq >= 0) this.stmt.setLastSeq.run(maxSeq);
       this.db.exec("COMMIT");
     } catch (err) {
@@ -103,16 +121,30 @@ export class BatchWriter {
       info.kind = text === null ? "num" : "text";
       this.stmt.setKind.run(info.kind, info.id);
     }
-    this.stmt.insertSignal.run(
-      info.id,
-      o.ts,
-      o.seq,
-      num,
-      text,
-      o.session ?? null,
-      o.quality === "good" ? null : o.quality,
-      o.alarm ? JSON.stringify(o.alarm) : null,
-    );
+    const p = this.pending;
+    let i = this.pendingLength;
+    p[i++] = info.id;
+    p[i++] = o.ts;
+    p[i++] = o.seq;
+    p[i++] = num;
+    p[i++] = text;
+    p[i++] = o.session ?? null;
+    p[i++] = o.quality === "good" ? null : o.quality;
+    p[i++] = o.alarm ? JSON.stringify(o.alarm) : null;
+    this.pendingLength = i;
+    if (i === p.length) {
+      this.stmt.insertSignals.run(...p);
+      this.pendingLength = 0;
+    }
+  }
+
+  /** The rest that did not fill a multi-row INSERT, one row per statement. */
+  private insertPendingSignals(): void {
+    const p = this.pending;
+    for (let i = 0; i < this.pendingLength; i += SIGNAL_COLUMNS) {
+      this.stmt.insertSignal.run(...p.slice(i, i + SIGNAL_COLUMNS));
+    }
+    this.pendingLength = 0;
   }
 
   private seriesFor(o: Observation): SeriesInfo {
