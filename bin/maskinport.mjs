@@ -14,7 +14,9 @@ const major = Number(process.versions.node.split(".")[0]);
 if (major < 24) {
   const local = join(root, "node_modules", "node", "bin", "node");
   if (existsSync(local)) {
-    const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+    const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      stdio: "inherit",
+    });
     process.exit(r.status ?? 1);
   }
   console.error(`maskinport needs Node 24 (this is ${process.versions.node}); run \`npm install\` first.`);

@@ -96,7 +96,13 @@ export function parseConfig(
   substituteEnv(doc.contents, env, [], problems);
   const data: unknown = doc.toJS();
   const result = configSchema.safeParse(data);
-  if (!result.success) problems.push(...describeIssues(configSchema, data, result.error.issues));
+  if (!result.success) {
+    // A value left empty by a missing ${VAR} is already reported; its schema error would only repeat it.
+    const unset = new Set(problems.map((p) => p.path));
+    problems.push(
+      ...describeIssues(configSchema, data, result.error.issues).filter((p) => !unset.has(p.path)),
+    );
+  }
   if (problems.length > 0) {
     throw new ConfigError(
       file,

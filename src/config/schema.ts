@@ -136,9 +136,13 @@ const outboxSchema = z
   .strict();
 
 /** One entry per protocol. */
-export const monitorSchema = z.discriminatedUnion("type", [shdrMonitorSchema, mtconnectMonitorSchema, opcuaMonitorSchema], {
-  error: "expected monitor.type to be one of: shdr, mtconnect, opcua",
-});
+export const monitorSchema = z.discriminatedUnion(
+  "type",
+  [shdrMonitorSchema, mtconnectMonitorSchema, opcuaMonitorSchema],
+  {
+    error: "expected monitor.type to be one of: shdr, mtconnect, opcua",
+  },
+);
 
 export const MACHINE_KINDS = ["lathe", "mill", "turn-mill", "router", "grinder", "edm", "other"] as const;
 

@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import type { Logger } from "pino";
+import { routeNodeOpcuaLogs } from "../adapters/opcua/node-opcua-log.ts";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
 import type { Reading } from "../core/observation.ts";
@@ -7,7 +8,6 @@ import { Pipeline } from "../pipeline/pipeline.ts";
 import { InfluxHistory } from "../sinks/history/influx-history.ts";
 import { InfluxSink } from "../sinks/influx/influx-sink.ts";
 import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
-import { routeNodeOpcuaLogs } from "../adapters/opcua/node-opcua-log.ts";
 import { MqttSink, redactUrl } from "../sinks/mqtt/mqtt-sink.ts";
 import { DurableOutbox } from "../sinks/outbox/durable-outbox.ts";
 import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";

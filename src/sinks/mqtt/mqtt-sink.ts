@@ -3,6 +3,8 @@ import type { Socket } from "node:net";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
+import type { DurableOutbox } from "../outbox/durable-outbox.ts";
+import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
 import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
 
 export type MqttSinkOptions = {
@@ -31,6 +33,12 @@ export type MqttSinkOptions = {
   stopTimeoutMs?: number;
   /** Events (QoS 1) kept in memory while disconnected before new ones are dropped. Default 10,000. */
   maxOfflineEvents?: number;
+  /**
+   * Durable delivery (issue #6): every message goes through this outbox and
+   * is published at QoS 1; an entry leaves the outbox only after the broker's
+   * PUBACK for each of its messages. Without it, the in-memory behaviour below.
+   */
+  outbox?: DurableOutbox;
   now?: () => number;
 };
 
@@ -98,9 +106,13 @@ function readPem(path: string | undefined, what: string): Buffer | undefined {
  * keeps the latest payload per retained topic and republishes all of them on
  * every (re)connect, so the retained picture is current again at once and an
  * outage cannot fill memory at 100k obs/s. Intermediate values of that gap
- * are in the time-series store; the durable outbox (issue #6) closes it on
- * MQTT. Events (QoS 1) are queued in memory by mqtt.js up to
- * maxOfflineEvents and delivered after the reconnect.
+ * are in the time-series store. Events (QoS 1) are queued in memory by
+ * mqtt.js up to maxOfflineEvents and delivered after the reconnect.
+ *
+ * With `outbox` (what the gateway uses) nothing is held in memory: every
+ * message is written to the durable outbox first and published from it at
+ * QoS 1 in order; the resync of retained topics on connect stays, then the
+ * outbox drains (see src/sinks/outbox/README.md).
  */
 export class MqttSink implements Sink {
   readonly name = "mqtt";
@@ -124,6 +136,7 @@ export class MqttSink implements Sink {
   private readonly onAck = (): void => {
     this.inflight--;
   };
+  private readonly queue: PublishQueue | undefined;
 
   constructor(opts: MqttSinkOptions) {
     this.opts = opts;
@@ -132,6 +145,7 @@ export class MqttSink implements Sink {
     this.version = opts.version ?? PACKAGE_VERSION;
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
+    this.queue = opts.outbox ? new PublishQueue({ outbox: opts.outbox }) : undefined;
   }
 
   async start(): Promise<void> {
@@ -172,6 +186,10 @@ export class MqttSink implements Sink {
   }
 
   write(out: PipelineOutput): void {
+    if (this.queue) {
+      this.writeDurably(this.queue, out);
+      return;
+    }
     const client = this.client;
     const connected = client?.connected === true;
     const signalQos = this.opts.signalQos;
@@ -207,6 +225,55 @@ export class MqttSink implements Sink {
     }
   }
 
+  /**
+   * Durable path: the whole output becomes one outbox entry, every message
+   * QoS 1 (an acknowledgement is what lets the outbox forget it). The latest
+   * payload per retained topic is still kept for the resync on connect.
+   */
+  private writeDurably(queue: PublishQueue, out: PipelineOutput): void {
+    const messages: QueuedMessage[] = [];
+    let seqMax: number | undefined;
+    for (const o of out.observations) {
+      const topic = this.topics.signal(o.machine, o.signal);
+      const payload = signalPayload(o);
+      this.lastSignal.set(topic, payload);
+      messages.push({ topic, payload, qos: 1, retain: true });
+      if (seqMax === undefined || o.seq > seqMax) seqMax = o.seq;
+    }
+    for (const snapshot of out.snapshots) {
+      const topic = this.topics.state(snapshot.machine);
+      const payload = statePayload(snapshot);
+      this.lastState.set(topic, payload);
+      messages.push({ topic, payload, qos: 1, retain: true });
+    }
+    for (const event of out.events) {
+      messages.push({
+        topic: this.topics.event(event.machine, event.type),
+        payload: eventPayload(event),
+        qos: 1,
+        retain: false,
+      });
+    }
+    if (!queue.enqueue(messages, seqMax)) this.stats.dropped += messages.length;
+  }
+
+  /**
+   * Hands outbox messages to mqtt.js. A backlog (older values of a topic that
+   * has a newer one already) goes out without the retain flag, so the broker's
+   * retained copy never steps back in time while an outage drains.
+   */
+  private readonly publishQueued: PublishFn = (m, done) => {
+    const client = this.client;
+    if (!client) return done(new Error("mqtt client closed"));
+    let retain = m.retain;
+    if (retain) {
+      const latest = this.lastSignal.get(m.topic) ?? this.lastState.get(m.topic);
+      retain = latest === undefined || latest === m.payload;
+    }
+    this.stats.published++;
+    client.publish(m.topic, m.payload, { qos: m.qos, retain }, (err) => done(err ?? undefined));
+  };
+
   /** Whether the broker connection is up right now (health check). */
   get connected(): boolean {
     return this.stats.connected;
@@ -214,6 +281,7 @@ export class MqttSink implements Sink {
 
   /** QoS 1 messages not yet acknowledged plus QoS 0 messages mqtt.js still holds. */
   queueDepth(): number {
+    if (this.queue) return this.queue.outbox.depth();
     return this.inflight + (this.client?.queue.length ?? 0);
   }
 
@@ -221,11 +289,18 @@ export class MqttSink implements Sink {
     const client = this.client;
     if (!client) return;
     this.stopping = true;
+    const timeoutMs = this.opts.stopTimeoutMs ?? 5000;
+    if (this.queue && client.connected && !(await this.queue.drained(timeoutMs))) {
+      this.log.warn(
+        { undelivered: this.queue.outbox.depth() },
+        "mqtt stop: outbox not empty; the rest is delivered after the next start",
+      );
+    }
+    this.queue?.pause();
     // A clean DISCONNECT discards the Last Will, so say "offline" ourselves.
     if (client.connected) {
       this.publish(client, this.statusTopic, statusPayload("offline", this.now(), this.version), 1, true);
     }
-    const timeoutMs = this.opts.stopTimeoutMs ?? 5000;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.log.warn(
@@ -275,11 +350,14 @@ export class MqttSink implements Sink {
     for (const [topic, payload] of this.lastState) this.publish(client, topic, payload, 1, true);
     for (const [topic, payload] of this.lastSignal)
       this.publish(client, topic, payload, this.opts.signalQos, true);
+    // Then the outbox: what waited during the outage, in order.
+    this.queue?.resume(this.publishQueued);
   }
 
   private onClose(url: string): void {
     if (!this.stats.connected) return; // a failed reconnect attempt: already logged
     this.stats.connected = false;
+    this.queue?.pause();
     this.disconnectedAt = this.now();
     if (!this.stopping) this.log.warn({ url }, "mqtt connection lost; reconnecting");
   }

@@ -1,0 +1,88 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { DurableOutbox } from "./durable-outbox.ts";
+
+// The outboxes on /metrics, read from each outbox's own stats at scrape time
+// (the hot path never touches prom-client). Names: maskinport_outbox_*,
+// label `sink` (mqtt, influx).
+
+type CounterField = "appended" | "delivered" | "dropped" | "rejected" | "writeErrors";
+
+const COUNTERS: [CounterField, string, string][] = [
+  [
+    "appended",
+    "maskinport_outbox_appended_items_total",
+    "Items (observations, events, messages) written to the outbox",
+  ],
+  [
+    "delivered",
+    "maskinport_outbox_delivered_items_total",
+    "Items the broker/database acknowledged and the outbox let go",
+  ],
+  [
+    "dropped",
+    "maskinport_outbox_dropped_items_total",
+    "Undelivered items deleted because the outbox was full (whenFull: drop-oldest)",
+  ],
+  [
+    "rejected",
+    "maskinport_outbox_rejected_items_total",
+    "Items refused because the outbox was full (whenFull: pause, headroom used up) or the disk failed",
+  ],
+  [
+    "writeErrors",
+    "maskinport_outbox_write_errors_total",
+    "Failed outbox disk writes (data kept in memory and retried)",
+  ],
+];
+
+/** Register the outbox metrics on `registry`; `source` lists the outboxes at scrape time. */
+export function registerOutboxMetrics(registry: Registry, source: () => Iterable<DurableOutbox>): void {
+  const registers = [registry];
+  // Last value seen per outbox and field, so a scrape adds only what is new.
+  const seen = new Map<string, number>();
+  const counters = new Map<CounterField, Counter<"sink">>();
+  const sync = (): void => {
+    for (const ob of source()) {
+      for (const [field] of COUNTERS) {
+        const key = `${ob.name}\u0000${field}`;
+        const now = ob.stats[field];
+        const before = seen.get(key) ?? 0;
+        const delta = now >= before ? now - before : now; // a reopened outbox counts from zero
+        seen.set(key, now);
+        if (delta > 0) counters.get(field)!.inc({ sink: ob.name }, delta);
+      }
+    }
+  };
+  for (const [field, name, help] of COUNTERS) {
+    counters.set(field, new Counter({ name, help, labelNames: ["sink"] as const, registers, collect: sync }));
+  }
+  const gauge = (name: string, help: string, value: (ob: DurableOutbox) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["sink"] as const,
+      registers,
+      collect() {
+        for (const ob of source()) this.set({ sink: ob.name }, value(ob));
+      },
+    });
+  gauge("maskinport_outbox_items", "Undelivered items in the outbox (on disk and in memory)", (ob) =>
+    ob.depth(),
+  );
+  gauge("maskinport_outbox_bytes", "Undelivered bytes on disk", (ob) => ob.stats.bytes);
+  gauge(
+    "maskinport_outbox_oldest_age_seconds",
+    "Age of the oldest undelivered entry",
+    (ob) => ob.oldestAgeMs() / 1000,
+  );
+  gauge(
+    "maskinport_outbox_paused",
+    "1 while the outbox is full and asks for intake to pause (whenFull: pause)",
+    (ob) => (ob.stats.paused ? 1 : 0),
+  );
+  gauge(
+    "maskinport_outbox_full_episodes",
+    "Times the outbox reached outbox.maxBytes since start",
+    (ob) => ob.stats.fullEpisodes,
+  );
+}

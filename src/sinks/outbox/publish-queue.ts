@@ -1,0 +1,209 @@
+import type { DurableOutbox } from "./durable-outbox.ts";
+
+// Durable delivery for a message transport (MQTT): the sink enqueues the
+// messages of one pipeline output as one outbox entry; the queue hands them to
+// the transport in order, keeps at most `window` unconfirmed messages in
+// flight, and acknowledges an entry in the outbox only when the transport
+// confirmed every message of it (PUBACK for QoS 1).
+
+export type QueuedMessage = { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+
+/**
+ * Hand one message to the transport. Call `done()` once the receiver
+ * confirmed it (QoS 1: PUBACK), `done(err)` if it never will be.
+ * QoS 0 messages count as delivered when handed over (at most once).
+ */
+export type PublishFn = (message: QueuedMessage, done: (err?: Error) => void) => void;
+
+export type PublishQueueStats = {
+  /** Messages handed to the transport (retries included). */
+  published: number;
+  /** Messages the transport confirmed (or QoS 0 handed over). */
+  confirmed: number;
+  /** Messages the transport gave up on (redelivered later). */
+  failed: number;
+};
+
+type InFlight = { id: number; remaining: number; failed: boolean };
+
+// An entry's body: per message `<flags><topic length>:<topic><payload length>:<payload>`,
+// flags = qos + 2·retain as one digit. Lengths in UTF-16 units: no escaping,
+// whatever characters a topic or payload holds.
+export function encodeMessages(messages: readonly QueuedMessage[]): string {
+  let s = "";
+  for (const m of messages) {
+    s += `${m.qos + (m.retain ? 2 : 0)}${m.topic.length}:${m.topic}${m.payload.length}:${m.payload}`;
+  }
+  return s;
+}
+
+export function decodeMessages(body: string): QueuedMessage[] {
+  const out: QueuedMessage[] = [];
+  let at = 0;
+  const field = (): string => {
+    const colon = body.indexOf(":", at);
+    const length = Number(body.slice(at, colon));
+    if (colon < 0 || !Number.isInteger(length)) throw new Error(`damaged message batch at ${at}`);
+    const value = body.slice(colon + 1, colon + 1 + length);
+    at = colon + 1 + length;
+    return value;
+  };
+  while (at < body.length) {
+    const flags = body.charCodeAt(at) - 48;
+    at++;
+    if (flags < 0 || flags > 3) throw new Error(`damaged message batch at ${at - 1}`);
+    const topic = field();
+    const payload = field();
+    out.push({ topic, payload, qos: (flags & 1) as 0 | 1, retain: (flags & 2) !== 0 });
+  }
+  return out;
+}
+
+export class PublishQueue {
+  readonly outbox: DurableOutbox;
+  readonly stats: PublishQueueStats = { published: 0, confirmed: 0, failed: 0 };
+  private readonly window: number;
+  private publish: PublishFn | undefined;
+  private open = false;
+  /** Last entry id handed to the transport. */
+  private cursor = 0;
+  private inflightMessages = 0;
+  private readonly inflight = new Map<number, InFlight>();
+  private pumpScheduled = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(opts: { outbox: DurableOutbox; window?: number }) {
+    this.outbox = opts.outbox;
+    this.window = opts.window ?? 2000;
+  }
+
+  /** Store one batch durably (see DurableOutbox.append); delivery follows when the transport is open. */
+  enqueue(messages: readonly QueuedMessage[], seqMax?: number): boolean {
+    if (messages.length === 0) return true;
+    const ok = this.outbox.append(encodeMessages(messages), messages.length, seqMax);
+    if (this.open) this.pump();
+    return ok;
+  }
+
+  /**
+   * The transport is connected: start (or continue) delivering. Messages still
+   * in flight from before stay with the transport (mqtt.js resends unconfirmed
+   * QoS 1 packets itself after a reconnect).
+   */
+  resume(publish: PublishFn): void {
+    this.publish = publish;
+    this.open = true;
+    this.pump();
+  }
+
+  /** The transport is down: hand out nothing more until resume(). */
+  pause(): void {
+    this.open = false;
+  }
+
+  /**
+   * Forget what is in flight and deliver again from the oldest unconfirmed
+   * entry: for a transport that lost its in-flight messages. Duplicates are
+   * possible (at-least-once; `seq` identifies them).
+   */
+  redeliver(): void {
+    this.inflight.clear();
+    this.inflightMessages = 0;
+    this.cursor = this.outbox.deliveredThrough();
+    if (this.open) this.pump();
+  }
+
+  /** Messages handed over and not yet confirmed. */
+  inFlight(): number {
+    return this.inflightMessages;
+  }
+
+  /** Resolves when everything in the outbox is confirmed, or after timeoutMs (false). */
+  async drained(timeoutMs: number): Promise<boolean> {
+    if (this.isIdle()) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== wake);
+        resolve(false);
+      }, timeoutMs);
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.idleWaiters.push(wake);
+    });
+  }
+
+  private isIdle(): boolean {
+    return this.inflight.size === 0 && this.outbox.depth() === 0;
+  }
+
+  private pump(): void {
+    const publish = this.publish;
+    if (!publish) return;
+    while (this.open && this.inflightMessages < this.window) {
+      const entries = this.outbox.peek(this.cursor, 16);
+      if (entries.length === 0) break;
+      for (const entry of entries) {
+        this.cursor = entry.id;
+        let messages: QueuedMessage[];
+        try {
+          messages = decodeMessages(entry.body);
+        } catch {
+          messages = []; // cannot happen unless the file was edited; skip rather than block the queue
+        }
+        const flight: InFlight = { id: entry.id, remaining: messages.length + 1, failed: false };
+        this.inflight.set(entry.id, flight);
+        this.inflightMessages += messages.length;
+        for (const m of messages) {
+          this.stats.published++;
+          if (m.qos === 0) {
+            publish(m, () => {});
+            this.settleMessage(flight, undefined);
+          } else {
+            publish(m, (err) => this.settleMessage(flight, err));
+          }
+        }
+        this.finish(flight); // the +1 above: an entry completes only after all were handed over
+      }
+    }
+  }
+
+  private settleMessage(flight: InFlight, err: Error | undefined): void {
+    if (this.inflight.get(flight.id) !== flight) return; // forgotten by redeliver()
+    this.inflightMessages--;
+    if (err) {
+      flight.failed = true;
+      this.stats.failed++;
+    } else {
+      this.stats.confirmed++;
+    }
+    this.finish(flight);
+  }
+
+  private finish(flight: InFlight): void {
+    flight.remaining--;
+    if (flight.remaining > 0 || this.inflight.get(flight.id) !== flight) return;
+    this.inflight.delete(flight.id);
+    if (flight.failed) {
+      // Rare (the client was closed hard): deliver again from the oldest unconfirmed entry.
+      this.redeliver();
+      return;
+    }
+    this.outbox.ack([flight.id]);
+    this.schedulePump();
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
+      this.outbox.flushAcks();
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || !this.open) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+}
