@@ -1,12 +1,12 @@
 // A real InfluxDB 1.x for integration tests. CI (.ci/run) may start one and set
 // MASKINPORT_TEST_INFLUX_URL; otherwise each caller gets its own influxd on a
 // free loopback port, which it may stop, kill and restart (fault injection).
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePorts } from "./ports.ts";
+import { ServiceProcess } from "./service-process.ts";
 
 export const INFLUXD_BIN = "/usr/bin/influxd";
 
@@ -37,26 +37,6 @@ export type Influxd = {
   /** Stop it (SIGTERM) but keep the data, e.g. for a maintenance window; restart() starts it again. */
   pause(): Promise<void>;
 };
-
-// influxd runs under a small shell watchdog holding our stdin pipe: when this
-// process goes away in any way (even a vitest worker killed on a timeout) the
-// pipe closes, `cat` returns and influxd is killed. No orphan databases on a
-// machine shared with other test runs. ($0 = binary, $1 = config file.)
-const WATCHDOG =
-  'exec 3<&0; "$0" -config "$1" </dev/null & pid=$!; echo "$pid"; (cat <&3 >/dev/null; kill -9 "$pid" 2>/dev/null) & wait "$pid"';
-
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const proc of running) proc.stdin?.destroy();
-});
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
 
 async function pings(url: string): Promise<boolean> {
   try {
@@ -131,53 +111,16 @@ export async function startInfluxd(opts: InfluxdOptions = {}): Promise<Influxd> 
   const url = `http://127.0.0.1:${port}`;
   const readyMs = opts.readyTimeoutMs ?? 15_000;
 
-  let child: { proc: ChildProcess; pid: number } | undefined;
-  let output = "";
-
-  const launch = async (): Promise<void> => {
-    output = "";
-    const proc = spawn("/bin/sh", ["-c", WATCHDOG, INFLUXD_BIN, configFile], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    running.add(proc);
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString()).slice(-4000);
-    };
-    proc.stderr?.on("data", keep);
-    let exited = false;
-    proc.once("exit", () => {
-      exited = true;
-      running.delete(proc);
-      proc.stdin?.end();
-    });
-    const pid = await new Promise<number>((resolve) =>
-      proc.stdout?.once("data", (chunk: Buffer) => resolve(Number.parseInt(chunk.toString(), 10))),
-    );
-    proc.stdout?.on("data", keep);
-    child = { proc, pid };
-    const deadline = Date.now() + readyMs;
-    while (Date.now() < deadline && !exited) {
-      if (await pings(url)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    signal(pid, "SIGKILL");
-    throw new Error(
-      `influxd did not answer ${url}/ping within ${readyMs} ms${exited ? " (it exited)" : ""}: ${output.trim() || "no output"}`,
-    );
-  };
-
-  const terminate = async (sig: NodeJS.Signals): Promise<void> => {
-    const current = child;
-    child = undefined;
-    if (!current) return;
-    const { proc, pid } = current;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-    signal(pid, sig);
-    await exited;
-  };
-
-  await launch();
+  const server = new ServiceProcess({
+    name: "influxd",
+    bin: INFLUXD_BIN,
+    configFlag: "-config",
+    configFile,
+    ready: () => pings(url),
+    readyMs,
+    readyMeans: `answer ${url}/ping`,
+  });
+  await server.launch();
   if (opts.admin) {
     // The first user may be created without credentials (and must be an admin).
     const q = `CREATE USER "${opts.admin.username}" WITH PASSWORD '${opts.admin.password.replace(/'/g, "\\'")}' WITH ALL PRIVILEGES`;
@@ -190,14 +133,14 @@ export async function startInfluxd(opts: InfluxdOptions = {}): Promise<Influxd> 
     port,
     owned: true,
     stop: async () => {
-      await terminate("SIGTERM");
+      await server.terminate("SIGTERM");
       await rm(dir, { recursive: true, force: true });
     },
-    kill: async () => terminate("SIGKILL"),
-    pause: async () => terminate("SIGTERM"),
+    kill: async () => server.terminate("SIGKILL"),
+    pause: async () => server.terminate("SIGTERM"),
     restart: async () => {
-      await terminate("SIGTERM");
-      await launch();
+      await server.terminate("SIGTERM");
+      await server.launch();
     },
   };
 }

@@ -1,13 +1,13 @@
 // A real Mosquitto for integration tests. CI (.ci/run) may start one and set
 // MASKINPORT_TEST_MQTT_URL; otherwise each caller gets its own broker on a
 // free loopback port, which it may kill and restart (fault injection).
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
+import { ServiceProcess } from "./service-process.ts";
 
 export const MOSQUITTO_BIN = "/usr/sbin/mosquitto";
 
@@ -32,27 +32,6 @@ export type Mosquitto = {
   /** Start again on the same port (after kill() or while running) and wait until it accepts connections. */
   restart(): Promise<void>;
 };
-
-// Mosquitto runs under a small shell watchdog that holds our stdin pipe: when
-// this process goes away in any way (even a worker killed on a timeout) the
-// pipe closes, `cat` returns and the broker is killed. No orphan brokers on a
-// machine shared with other test runs. The shell prints the broker's pid and
-// exits when the broker does. ($0 = binary, $1 = config file.)
-const WATCHDOG =
-  'exec 3<&0; "$0" -c "$1" </dev/null & pid=$!; echo "$pid"; (cat <&3 >/dev/null; kill -9 "$pid" 2>/dev/null) & wait "$pid"';
-
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const proc of running) proc.stdin?.destroy();
-});
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -108,66 +87,28 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const configFile = join(dir, "mosquitto.conf");
   await writeFile(configFile, `${config}\n`);
 
-  let child: { proc: ChildProcess; pid: number } | undefined;
-  let stderr = "";
-
-  const launch = async (): Promise<void> => {
-    stderr = "";
-    const proc = spawn("/bin/sh", ["-c", WATCHDOG, MOSQUITTO_BIN, configFile], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    running.add(proc);
-    proc.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    let exited = false;
-    proc.once("exit", () => {
-      exited = true;
-      running.delete(proc);
-      proc.stdin?.end(); // lets the watchdog go
-    });
-    const pid = await new Promise<number>((resolve) =>
-      proc.stdout?.once("data", (chunk: Buffer) => resolve(Number.parseInt(chunk.toString(), 10))),
-    );
-    child = { proc, pid };
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      if (exited) break;
-      if (await canConnect(port)) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    signal(pid, "SIGKILL");
-    throw new Error(
-      `mosquitto did not accept connections on 127.0.0.1:${port} within 5 s${exited ? " (it exited)" : ""}: ${stderr.trim() || "no output"}`,
-    );
-  };
-
-  const terminate = async (sig: NodeJS.Signals): Promise<void> => {
-    const current = child;
-    child = undefined;
-    if (!current) return;
-    const { proc, pid } = current;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-    signal(pid, sig);
-    await exited;
-  };
-
-  await launch();
+  const server = new ServiceProcess({
+    name: "mosquitto",
+    bin: MOSQUITTO_BIN,
+    configFlag: "-c",
+    configFile,
+    ready: () => canConnect(port),
+    readyMs: 5000,
+    readyMeans: `accept connections on 127.0.0.1:${port}`,
+  });
+  await server.launch();
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
     owned: true,
     stop: async () => {
-      await terminate("SIGTERM");
+      await server.terminate("SIGTERM");
       await rm(dir, { recursive: true, force: true });
     },
-    kill: () => {
-      if (child) signal(child.pid, "SIGKILL");
-    },
+    kill: () => server.killNow(),
     restart: async () => {
-      await terminate("SIGTERM");
-      await launch();
+      await server.terminate("SIGTERM");
+      await server.launch();
     },
   };
 }
