@@ -58,6 +58,25 @@ export class LinkListeners {
     });
   }
 
+  /** Write through a `write(bytes, callback)` API; a failed write or a closed link is "cable-pulled", naming the link. */
+  write(
+    description: string,
+    bytes: Buffer,
+    write: (bytes: Buffer, callback: (err?: Error | null) => void) => void,
+  ): Promise<void> {
+    return this.trackWrite(
+      (resolve, reject) =>
+        write(bytes, (err) =>
+          err
+            ? reject(
+                new DncError("cable-pulled", `${description}: write failed: ${err.message}`, { cause: err }),
+              )
+            : resolve(),
+        ),
+      () => new DncError("cable-pulled", `${description} is closed`),
+    );
+  }
+
   onData(listener: (bytes: Buffer) => void): () => void {
     this.data.add(listener);
     return () => this.data.delete(listener);

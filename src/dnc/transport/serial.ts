@@ -85,19 +85,7 @@ export async function openSerialLink(opts: SerialLinkOptions): Promise<ByteLink>
       return port.isOpen && !closing;
     },
     write(bytes) {
-      return listeners.trackWrite(
-        (resolve, reject) =>
-          port.write(bytes, (err) =>
-            err
-              ? reject(
-                  new DncError("cable-pulled", `${description}: write failed: ${err.message}`, {
-                    cause: err,
-                  }),
-                )
-              : resolve(),
-          ),
-        () => new DncError("cable-pulled", `${description} is closed`),
-      );
+      return listeners.write(description, bytes, (b, callback) => port.write(b, callback));
     },
     onData: (l) => listeners.onData(l),
     onClose: (l) => listeners.onClose(l),

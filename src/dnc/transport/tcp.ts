@@ -68,19 +68,7 @@ function wrap(socket: Socket, description: string): ByteLink {
       return !socket.destroyed && !closing;
     },
     write(bytes) {
-      return listeners.trackWrite(
-        (resolve, reject) =>
-          socket.write(bytes, (err) =>
-            err
-              ? reject(
-                  new DncError("cable-pulled", `${description}: write failed: ${err.message}`, {
-                    cause: err,
-                  }),
-                )
-              : resolve(),
-          ),
-        () => new DncError("cable-pulled", `${description} is closed`),
-      );
+      return listeners.write(description, bytes, (b, callback) => socket.write(b, callback));
     },
     onData: (l) => listeners.onData(l),
     onClose: (l) => listeners.onClose(l),
