@@ -22,10 +22,23 @@ export function newAdapterStats(): AdapterStats {
   return { readings: 0, unmapped: 0, errors: 0, connects: 0, connected: false };
 }
 
+/**
+ * Backpressure from the sinks: `paused` is true while a durable outbox is
+ * full under the `pause` policy. An adapter that can stop reading (a TCP
+ * stream) does so until it flips back, so the machine side buffers instead
+ * of the gateway refusing data it has already read.
+ */
+export interface IntakeControl {
+  readonly paused: boolean;
+  onChange(listener: (paused: boolean) => void): () => void;
+}
+
 export type AdapterContext = {
   /** Hand readings to the pipeline. A batch is processed synchronously and in order. */
   emit(readings: readonly Reading[]): void;
   log: Logger;
+  /** Optional: adapters that can pause reading honour it (see IntakeControl). */
+  intake?: IntakeControl;
 };
 
 /**

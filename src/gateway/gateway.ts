@@ -17,6 +17,7 @@ import { createWebApp, startWebServer } from "../web/server.ts";
 import { createAdapters } from "./adapters.ts";
 import { DncFleet } from "./dnc.ts";
 import { type HealthReport, healthOf } from "./health.ts";
+import { IntakeGate } from "./intake.ts";
 import { type RunningSimulator, startSimulators } from "./simulators.ts";
 
 export type GatewayAddresses = { webPort: number; mqttUrl: string };
@@ -247,12 +248,19 @@ export class Gateway {
     // Counters are read from the adapters' own stats at scrape time.
     this.metrics.trackAdapters(() => this.adapters);
     this.metrics.trackSinks(() => this.sinks);
+    // Outboxes full under the `pause` policy make adapters stop reading.
+    const intake = new IntakeGate(this.outboxes);
+    this.closeLater([{ name: "intake gate", close: async () => intake.close() }]);
+    intake.onChange((paused) =>
+      this.log.warn({ paused }, paused ? "intake paused: an outbox is full" : "intake resumed"),
+    );
     for (const adapter of this.adapters) {
       const log = this.log.child({ adapter: adapter.id });
       adapter
         .start({
           emit: (readings) => this.process(readings),
           log,
+          intake,
         })
         .catch((err: unknown) => {
           // Adapters reconnect by themselves; a start that throws is a bug or a

@@ -7,6 +7,7 @@ import {
   type Adapter,
   type AdapterContext,
   type AdapterStats,
+  type IntakeControl,
   newAdapterStats,
 } from "../../core/contracts.ts";
 import type { Reading } from "../../core/observation.ts";
@@ -85,6 +86,8 @@ export class ShdrAdapter implements Adapter {
 
   #ctx: AdapterContext | undefined;
   #log: Logger | undefined;
+  #intake: IntakeControl | undefined;
+  #stopIntake: (() => void) | undefined;
   #limiter: LogLimiter | undefined;
   #socket: Socket | undefined;
   #heartbeat: Heartbeat | undefined;
@@ -133,11 +136,14 @@ export class ShdrAdapter implements Adapter {
     this.#ctx = ctx;
     this.#log = ctx.log.child({ adapter: this.id });
     this.#limiter = new LogLimiter(this.#log);
+    this.#intake = ctx.intake;
+    this.#stopIntake = ctx.intake?.onChange((paused) => this.#onIntake(paused));
     this.#connect();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopIntake?.();
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     this.#heartbeat?.stop();
@@ -156,6 +162,8 @@ export class ShdrAdapter implements Adapter {
     const socket = connect({ host, port });
     socket.setNoDelay(true);
     this.#socket = socket;
+    const paused = this.#intake?.paused === true;
+    if (paused) socket.pause();
     this.#gotData = false;
     const heartbeat = new Heartbeat({
       intervalMs: this.#config.heartbeatMs,
@@ -173,7 +181,8 @@ export class ShdrAdapter implements Adapter {
     });
     this.#heartbeat = heartbeat;
     // Armed from the attempt on, so a connect that hangs (no SYN answer) times out too.
-    heartbeat.start();
+    // Not while intake is paused: unread data would look like silence.
+    if (!paused) heartbeat.start();
     socket.on("connect", () => {
       this.stats.connects++;
       this.stats.connected = true;
@@ -193,6 +202,25 @@ export class ShdrAdapter implements Adapter {
       this.#log?.warn({ host, port, err: err.message }, "connection error");
     });
     socket.on("close", () => this.#onClose(socket, heartbeat));
+  }
+
+  /**
+   * Sinks are full (outbox `pause` policy): stop reading, so the data waits in
+   * the socket buffers and on the machine's adapter instead of being read and
+   * refused. The heartbeat rests meanwhile.
+   */
+  #onIntake(paused: boolean): void {
+    const socket = this.#socket;
+    if (!socket || socket.destroyed) return;
+    if (paused) {
+      socket.pause();
+      this.#heartbeat?.stop();
+      this.#log?.warn("intake paused: not reading from the adapter");
+    } else {
+      socket.resume();
+      this.#heartbeat?.start();
+      this.#log?.info("intake resumed");
+    }
   }
 
   #onClose(socket: Socket, heartbeat: Heartbeat): void {

@@ -254,3 +254,49 @@ describe("ShdrAdapter over real TCP", () => {
     expect(grown, JSON.stringify({ before, after })).toEqual([]);
   });
 });
+
+describe("ShdrAdapter intake backpressure", () => {
+  it("stops reading while intake is paused and reads everything after resume, with no heartbeat timeout", async () => {
+    const s = await server();
+    s.onClient = (sock) => sock.write(SNAPSHOT);
+    s.pong = "* PONG 250";
+    const listeners = new Set<(paused: boolean) => void>();
+    const intake = {
+      paused: false,
+      onChange(l: (paused: boolean) => void) {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const setPaused = (p: boolean) => {
+      intake.paused = p;
+      for (const l of listeners) l(p);
+    };
+    const readings: Reading[] = [];
+    const config = shdrMonitorSchema.parse({
+      type: "shdr",
+      host: "127.0.0.1",
+      port: s.port,
+      heartbeatMs: 250,
+    });
+    const adapter = new ShdrAdapter({ machine: "lathe-1", config, random: () => 1 });
+    await adapter.start({ emit: (b) => readings.push(...b), log: pino({ level: "silent" }), intake });
+    cleanups.push(() => adapter.stop());
+    await waitFor("the snapshot", () => readings.some((r) => r.signal === "alarm"));
+
+    setPaused(true);
+    const before = readings.length;
+    const lines = Array.from({ length: 50 }, (_, i) => `${T}|Sspeed|${1000 + i}\n`).join("");
+    s.write(lines);
+    // Several heartbeat intervals without reading: no readings, no timeout, still connected.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(readings.length).toBe(before);
+    expect(adapter.heartbeatStats.timeouts).toBe(0);
+    expect(adapter.stats.connected).toBe(true);
+
+    setPaused(false);
+    await waitFor("the held lines", () => lastValue(readings, "spindle.speed") === 1049);
+    const speeds = readings.filter((r) => r.signal === "spindle.speed").map((r) => r.value);
+    expect(speeds.slice(-50)).toEqual(Array.from({ length: 50 }, (_, i) => 1000 + i));
+  });
+});
