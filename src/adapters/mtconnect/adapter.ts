@@ -85,6 +85,7 @@ export class MtconnectAdapter implements Adapter {
     const client = new AgentClient(this.options, {
       log,
       emit,
+      intake: ctx.intake,
       progress: () => {
         failures = 0;
         resyncStreak = 0;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { StringDecoder } from "node:string_decoder";
 import type { Logger } from "pino";
+import type { IntakeControl } from "../../core/contracts.ts";
 import type { Reading } from "../../core/observation.ts";
 import { parseDevicesXml } from "../mtconnect-common/devices.ts";
 import { bindAgent, type MachineBindingConfig } from "./bindings.ts";
@@ -43,6 +44,8 @@ export type AgentClientHooks = {
   /** A complete, valid document was processed (the connection works). */
   progress(info: { instanceId: string; observations: number }): void;
   log: Logger;
+  /** Sinks full: stop reading the /sample stream (the agent keeps the data in its buffer). */
+  intake?: IntakeControl | undefined;
 };
 
 type DocKind = "current" | "sample";
@@ -234,9 +237,19 @@ export class AgentClient {
       let lastData = Date.now();
       const limit = 2 * o.heartbeatMs;
       const onAbort = () => fail(signal.reason);
+      // While intake is paused the stream is not read; silence then is ours, not the agent's.
+      const intake = this.hooks.intake;
+      const stopIntake = intake?.onChange((paused) => {
+        if (paused) res.pause();
+        else {
+          lastData = Date.now();
+          res.resume();
+        }
+      });
       const fail = (e: unknown) => {
         if (failed) return;
         failed = true;
+        stopIntake?.();
         clearInterval(watchdog);
         signal.removeEventListener("abort", onAbort);
         req.destroy();
@@ -244,7 +257,7 @@ export class AgentClient {
       };
       const watchdog = setInterval(
         () => {
-          if (Date.now() - lastData > limit)
+          if (!intake?.paused && Date.now() - lastData > limit)
             fail(new Disconnected(`GET ${url}: no data and no heartbeat for ${limit} ms`));
         },
         Math.max(50, Math.min(1000, o.heartbeatMs / 2)),
@@ -284,6 +297,7 @@ export class AgentClient {
           fail(e);
         }
       });
+      if (intake?.paused) res.pause();
       res.once("end", () => {
         try {
           framer.end();

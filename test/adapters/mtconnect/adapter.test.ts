@@ -210,3 +210,38 @@ describe("MtconnectAdapter against the simulated agent", () => {
     expect(h.readings).toHaveLength(0);
   });
 });
+
+describe("MtconnectAdapter intake backpressure", () => {
+  it("stops reading the stream while intake is paused, without a heartbeat timeout, and catches up after", async () => {
+    const listeners = new Set<(paused: boolean) => void>();
+    const intake = {
+      paused: false,
+      onChange(l: (paused: boolean) => void) {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const setPaused = (p: boolean) => {
+      intake.paused = p;
+      for (const l of listeners) l(p);
+    };
+    const agent = await sim({ timeScale: 20 });
+    const h = await adapter(agent.url, MACHINES, {}, undefined, intake);
+    await h.until("lathe READY", (r) => r.machine === "lathe-a" && r.signal === "execution");
+    const disconnects = h.adapter.stats.disconnects;
+
+    setPaused(true);
+    await new Promise((r) => setTimeout(r, 100));
+    const from = h.readings.length;
+    agent.models[0]!.runProgram("O1001");
+    agent.poll();
+    // Three heartbeat limits (2 × 400 ms) without reading: nothing arrives, the connection stays.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(h.readings.length).toBe(from);
+    expect(h.adapter.stats.disconnects).toBe(disconnects);
+
+    setPaused(false);
+    await h.until("lathe ACTIVE after resume", (r) => r.machine === "lathe-a" && r.value === "ACTIVE", from);
+    expect(h.adapter.stats.disconnects).toBe(disconnects);
+  });
+});

@@ -3,6 +3,7 @@ import { MtconnectAdapter } from "../../../src/adapters/mtconnect/adapter.ts";
 import type { MachineBindingConfig } from "../../../src/adapters/mtconnect/bindings.ts";
 import { mtconnectMonitorSchema } from "../../../src/adapters/mtconnect/config.ts";
 import { groupMtconnectMonitors } from "../../../src/adapters/mtconnect/group.ts";
+import type { IntakeControl } from "../../../src/core/contracts.ts";
 import type { Reading } from "../../../src/core/observation.ts";
 import { waitFor } from "../../support/ports.ts";
 
@@ -24,6 +25,7 @@ export async function startAdapter(
   machines: readonly MachineBindingConfig[],
   monitor: Record<string, unknown> = {},
   onEmit?: (rs: readonly Reading[]) => void,
+  intake?: IntakeControl,
 ): Promise<Harness> {
   const parsed = mtconnectMonitorSchema.parse({
     type: "mtconnect",
@@ -44,6 +46,7 @@ export async function startAdapter(
       onEmit?.(rs);
     },
     log: pino({ level: process.env.TEST_LOG ?? "silent" }),
+    intake,
   });
   return {
     adapter,
