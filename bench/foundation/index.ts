@@ -94,7 +94,7 @@ function lossNote(lost: number, written: number): string {
 
 async function embeddedSection(opts: FoundationBenchOptions): Promise<Section> {
   const title =
-    "2. Pipeline → embedded broker (aedes, same thread), QoS 0 → mqtt.js subscriber (worker thread)";
+    "2. Pipeline → embedded broker (aedes in its broker thread), QoS 0 → mqtt.js subscriber (worker thread)";
   const what = "Pipeline.process → MqttSink.write, delivered";
   opts.progress("embedded broker: pipeline vs raw mqtt.js");
   let broker: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined;
@@ -111,7 +111,7 @@ async function embeddedSection(opts: FoundationBenchOptions): Promise<Section> {
           goal: `≥ ${rate(GOALS.embeddedObsPerSecond, "obs/s")}`,
           verdict: atLeast(c.pipeline.rate, GOALS.embeddedObsPerSecond),
           note:
-            `${lossNote(c.pipelineLost, c.pipeline.written)}; CPU/obs: gateway thread (pipeline, sink, broker) ` +
+            `${lossNote(c.pipelineLost, c.pipeline.written)}; CPU/obs: gateway thread (pipeline, sink) ` +
             `${us(c.pipeline.cpuUsPerItem.publisher)}, subscriber ${us(c.pipeline.cpuUsPerItem.subscriber)}`,
         },
         {

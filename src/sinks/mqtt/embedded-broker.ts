@@ -1,7 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type Socket } from "node:net";
-import { Aedes, type AuthenticateError } from "aedes";
+import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import type { BrokerWorkerData, BrokerWorkerMessage } from "./broker-worker.ts";
 
 export type EmbeddedBrokerOptions = {
   /** Listen address; keep 127.0.0.1 unless machines elsewhere must subscribe. */
@@ -19,119 +18,75 @@ export type EmbeddedBroker = {
   close(): Promise<void>;
 };
 
-// MQTT 3.1.1 CONNACK return code 4: "bad user name or password".
-const BAD_USERNAME_OR_PASSWORD = 4;
-
-// Hash first so that the comparison takes the same time whatever the lengths.
-function sameSecret(given: string | Buffer | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-/**
- * aedes writes every forwarded packet with its own system call; at tens of
- * thousands of messages a second that syscall cost dominates (measured: about
- * 30 % of the gateway thread, twice the delivered rate with this change).
- * Corking the socket on the first write of an event-loop turn and uncorking
- * on the next turn sends everything written in one turn as one writev. The
- * delay is at most one turn, so latency is not traded for it.
- */
-function coalesceWrites(socket: Socket): void {
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    if (!socket.destroyed) socket.uncork();
-  };
-  socket.write = ((...args: unknown[]) => {
-    if (!corked && !socket.destroyed) {
-      corked = true;
-      socket.cork();
-      setImmediate(uncork);
-    }
-    return write(...args);
-  }) as Socket["write"];
-}
+const LEVELS: Record<number, "trace" | "debug" | "info" | "warn" | "error" | "fatal"> = {
+  10: "trace",
+  20: "debug",
+  30: "info",
+  40: "warn",
+  50: "error",
+  60: "fatal",
+};
 
 /**
  * The built-in broker for `mqtt.embedded` (aedes, in-memory retained store),
- * so `npm start` needs no Mosquitto. Retained messages live as long as the
- * process; the MqttSink republishes its retained picture on every connect.
+ * so `npm start` needs no Mosquitto. It runs in its own worker thread: routing
+ * and writing every message costs about as much CPU as the rest of the gateway
+ * together, and off the main thread it neither competes with the adapters nor
+ * adds to their latency. Retained messages live as long as the process; the
+ * MqttSink republishes its retained picture on every connect.
  */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const log = opts.log;
+  const { log } = opts;
   if ((opts.username === undefined) !== (opts.password === undefined)) {
     throw new Error("mqtt.embedded: set both username and password, or neither");
   }
-  const { username, password } = opts;
+  const data: BrokerWorkerData = {
+    host: opts.host,
+    port: opts.port,
+    ...(opts.username !== undefined ? { username: opts.username, password: opts.password } : {}),
+    level: log.level,
+  };
+  const worker = new Worker(new URL("./broker-worker.ts", import.meta.url), { workerData: data });
+  let closedResolve: (() => void) | undefined;
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
 
-  const broker = await Aedes.createBroker(
-    username !== undefined && password !== undefined
-      ? {
-          authenticate: (client, user, pass, done) => {
-            if (user === username && sameSecret(pass, password)) return done(null, true);
-            // The user name is logged to help the technician; the password never is.
-            log.warn({ clientId: client.id, user }, "embedded broker rejected a login");
-            const err = new Error("bad user name or password") as AuthenticateError;
-            err.returnCode = BAD_USERNAME_OR_PASSWORD as AuthenticateError["returnCode"];
-            return done(err, null);
-          },
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.on("message", (m: BrokerWorkerMessage) => {
+      switch (m.type) {
+        case "log": {
+          const { level, msg, time: _time, ...fields } = JSON.parse(m.line) as Record<string, unknown>;
+          log[LEVELS[level as number] ?? "info"](fields, String(msg ?? ""));
+          break;
         }
-      : {},
-  );
-  broker.on("clientError", (client, err) =>
-    log.debug({ clientId: client.id, error: err.message }, "client error"),
-  );
-  broker.on("connectionError", (client, err) =>
-    log.debug({ clientId: client.id, error: err.message }, "connection error"),
-  );
-
-  const sockets = new Set<Socket>();
-  // noDelay: with Nagle a QoS 1 round trip costs 40+ ms (notes/toolchain.md).
-  const server = createServer({ noDelay: true }, (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    coalesceWrites(socket);
-    broker.handle(socket);
-  });
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
+        case "ready":
+          resolve(m.port);
+          break;
+        case "failed":
+          reject(new Error(m.message));
+          break;
+        case "closed":
+          closedResolve?.();
+          break;
+      }
     });
-  } catch (err) {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint =
-      code === "EADDRINUSE"
-        ? "another broker (Mosquitto?) already listens there: stop it or choose another mqtt.embedded.port"
-        : code === "EADDRNOTAVAIL"
-          ? "that address is not on this computer: set mqtt.embedded.host to 127.0.0.1 or one of its addresses"
-          : code === "EACCES"
-            ? "ports below 1024 need privileges: choose a port above 1024"
-            : "check mqtt.embedded.host and mqtt.embedded.port";
-    throw new Error(`embedded MQTT broker cannot listen on ${opts.host}:${opts.port} (${code}): ${hint}`);
-  }
-
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : opts.port;
-  log.info({ host: opts.host, port, auth: username !== undefined }, "embedded MQTT broker listening");
+    worker.once("error", (err) => {
+      log.error({ err }, "embedded MQTT broker thread failed");
+      reject(err);
+    });
+    exited.then(() => reject(new Error("embedded MQTT broker thread exited before it listened")));
+  });
 
   let closed: Promise<void> | undefined;
   return {
     port,
     close() {
       closed ??= (async () => {
-        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-        await new Promise<void>((resolve) => broker.close(() => resolve()));
-        for (const socket of sockets) socket.destroy();
-        await serverClosed;
+        const done = new Promise<void>((resolve) => {
+          closedResolve = resolve;
+        });
+        worker.postMessage({ type: "close" });
+        await Promise.race([done, exited]);
+        await worker.terminate();
       })();
       return closed;
     },
