@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type MtconnectSimulator, startMtconnectSimulator } from "../../../simulators/mtconnect/simulator.ts";
 import type { MachineEvent } from "../../../src/core/events.ts";
 import { Pipeline } from "../../../src/pipeline/pipeline.ts";
+import { manualIntake } from "../../support/intake.ts";
 import { waitFor } from "../../support/ports.ts";
 import { type Harness, startAdapter } from "./harness.ts";
 
@@ -213,18 +214,8 @@ describe("MtconnectAdapter against the simulated agent", () => {
 
 describe("MtconnectAdapter intake backpressure", () => {
   it("stops reading the stream while intake is paused, without a heartbeat timeout, and catches up after", async () => {
-    const listeners = new Set<(paused: boolean) => void>();
-    const intake = {
-      paused: false,
-      onChange(l: (paused: boolean) => void) {
-        listeners.add(l);
-        return () => listeners.delete(l);
-      },
-    };
-    const setPaused = (p: boolean) => {
-      intake.paused = p;
-      for (const l of listeners) l(p);
-    };
+    const intake = manualIntake();
+    const setPaused = (p: boolean) => intake.set(p);
     const agent = await sim({ timeScale: 20 });
     const h = await adapter(agent.url, MACHINES, {}, undefined, intake);
     await h.until("lathe READY", (r) => r.machine === "lathe-a" && r.signal === "execution");

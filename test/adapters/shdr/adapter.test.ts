@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ShdrAdapter } from "../../../src/adapters/shdr/adapter.ts";
 import { shdrMonitorSchema } from "../../../src/adapters/shdr/config.ts";
 import type { Reading } from "../../../src/core/observation.ts";
+import { manualIntake } from "../../support/intake.ts";
 import { FakeShdrServer, waitFor } from "./fake-shdr-server.ts";
 
 const T = "2024-03-01T08:00:00.000Z";
@@ -260,18 +261,8 @@ describe("ShdrAdapter intake backpressure", () => {
     const s = await server();
     s.onClient = (sock) => sock.write(SNAPSHOT);
     s.pong = "* PONG 250";
-    const listeners = new Set<(paused: boolean) => void>();
-    const intake = {
-      paused: false,
-      onChange(l: (paused: boolean) => void) {
-        listeners.add(l);
-        return () => listeners.delete(l);
-      },
-    };
-    const setPaused = (p: boolean) => {
-      intake.paused = p;
-      for (const l of listeners) l(p);
-    };
+    const intake = manualIntake();
+    const setPaused = (p: boolean) => intake.set(p);
     const readings: Reading[] = [];
     const config = shdrMonitorSchema.parse({
       type: "shdr",
