@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
+import { LINE_SETTING_FLAGS } from "../../src/dnc/line/flags.ts";
 import {
   describeLine,
   isProfileId,
@@ -55,12 +56,7 @@ export async function runDncSimulatorCli(
         tcp: { type: "string" },
         host: { type: "string" },
         serial: { type: "string" },
-        profile: { type: "string" },
-        baud: { type: "string" },
-        "data-bits": { type: "string" },
-        parity: { type: "string" },
-        "stop-bits": { type: "string" },
-        flow: { type: "string" },
+        ...LINE_SETTING_FLAGS,
         buffer: { type: "string" },
         "xoff-at": { type: "string" },
         "xon-at": { type: "string" },

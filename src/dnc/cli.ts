@@ -8,6 +8,7 @@ import { type DncConfig, type DncConfigInput, dncConfigSchema, profileFor } from
 import { DncMachine } from "./engine/dnc-machine.ts";
 import type { Transfer } from "./engine/transfer.ts";
 import { ProgramLibrary } from "./library/library.ts";
+import { LINE_SETTING_FLAGS } from "./line/flags.ts";
 import { PROFILE_IDS } from "./profiles/index.ts";
 import { fileNameFor } from "./program/identity.ts";
 import { programText } from "./program/text.ts";
@@ -65,12 +66,7 @@ export async function runDncCli(
         config: { type: "string" },
         port: { type: "string" },
         host: { type: "string" },
-        profile: { type: "string" },
-        baud: { type: "string" },
-        "data-bits": { type: "string" },
-        parity: { type: "string" },
-        "stop-bits": { type: "string" },
-        flow: { type: "string" },
+        ...LINE_SETTING_FLAGS,
         force: { type: "boolean" },
         drip: { type: "boolean" },
         "from-line": { type: "string" },
