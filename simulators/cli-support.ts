@@ -8,6 +8,16 @@ import { createLogger } from "../src/gateway/logger.ts";
 /** A bad command-line argument: printed with the usage text, exit code 2. */
 export class CliArgumentError extends Error {}
 
+/** Flags every model-driven simulator takes: where it listens, how many machines, seed and time scale. */
+export const MODEL_SIM_FLAGS = {
+  port: { type: "string", short: "p" },
+  host: { type: "string" },
+  machines: { type: "string", short: "n" },
+  seed: { type: "string" },
+  "time-scale": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
 /** parseArgs with strict checking; its errors become CliArgumentError without node's "--" hint. */

@@ -5,6 +5,7 @@ import {
   CliArgumentError,
   hostArg,
   integerArg as integer,
+  MODEL_SIM_FLAGS,
   parseFlags,
   positiveArg,
   runSimulatorCli,
@@ -63,17 +64,12 @@ function shdrSource(
 /** Parse and check the arguments; "help" when --help was asked for. Throws CliArgumentError. */
 export function parseMtconnectSimulatorArgs(argv: string[]): MtconnectSimulatorCliOptions | "help" {
   const values = parseFlags(argv, {
-    port: { type: "string", short: "p" },
-    host: { type: "string" },
-    machines: { type: "string", short: "n" },
-    seed: { type: "string" },
-    "time-scale": { type: "string" },
+    ...MODEL_SIM_FLAGS,
     buffer: { type: "string" },
     schema: { type: "string" },
     shdr: { type: "string" },
     devices: { type: "string" },
     device: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
   const str = (name: string) => values[name] as string | undefined;

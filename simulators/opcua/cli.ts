@@ -5,6 +5,7 @@ import {
   CliArgumentError,
   hostArg,
   integerArg as integer,
+  MODEL_SIM_FLAGS,
   parseFlags,
   positiveArg,
   runSimulatorCli,
@@ -34,11 +35,7 @@ export type OpcuaSimulatorCliOptions = Parameters<typeof startOpcuaSimulator>[0]
 /** Parse and check the arguments; "help" when --help was asked for. Throws CliArgumentError. */
 export function parseOpcuaSimulatorArgs(argv: string[]): Omit<OpcuaSimulatorCliOptions, "log"> | "help" {
   const values = parseFlags(argv, {
-    port: { type: "string", short: "p" },
-    host: { type: "string" },
-    machines: { type: "string", short: "n" },
-    seed: { type: "string" },
-    "time-scale": { type: "string" },
+    ...MODEL_SIM_FLAGS,
     plain: { type: "boolean" },
     pki: { type: "string" },
     user: { type: "string", multiple: true },
@@ -46,7 +43,6 @@ export function parseOpcuaSimulatorArgs(argv: string[]): Omit<OpcuaSimulatorCliO
     security: { type: "string" },
     load: { type: "string" },
     "load-period": { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
   const str = (name: string) => values[name] as string | undefined;

@@ -5,6 +5,7 @@ import {
   CliArgumentError,
   hostArg,
   integerArg as integer,
+  MODEL_SIM_FLAGS,
   parseFlags,
   positiveArg as positive,
   runSimulatorCli,
@@ -45,17 +46,12 @@ export type ShdrSimulatorCliOptions = {
 /** Parse and check the arguments; "help" when --help was asked for. Throws CliArgumentError. */
 export function parseShdrSimulatorArgs(argv: string[]): ShdrSimulatorCliOptions | "help" {
   const values = parseFlags(argv, {
-    port: { type: "string", short: "p" },
-    host: { type: "string" },
-    machines: { type: "string", short: "n" },
-    seed: { type: "string" },
-    "time-scale": { type: "string" },
+    ...MODEL_SIM_FLAGS,
     heartbeat: { type: "string" },
     replay: { type: "string" },
     speed: { type: "string" },
     "no-loop": { type: "boolean" },
     retime: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
   });
   if (values.help) return "help";
   const str = (name: string) => values[name] as string | undefined;
