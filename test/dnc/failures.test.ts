@@ -71,16 +71,22 @@ describe("opening the line", () => {
   });
 });
 
+/** A Fanuc DNC machine on one end of a fresh pty pair, the gateway side on the other. */
+async function fanucOverPty() {
+  const pair = await createPtyPair();
+  const sim = await startDncSimulator({ profile: "fanuc", serialPath: pair.a });
+  cleanups.push(async () => {
+    await sim.close();
+    await pair.close();
+  });
+  const gw = gatewayFor(sim, { ptyPath: pair.b });
+  cleanups.push(() => gw.close());
+  return { pair, sim, gw };
+}
+
 describe("a transfer that goes wrong", () => {
   it("cable pulled mid-send over a pty: failed, audited, with the bytes that went", async () => {
-    const pair = await createPtyPair();
-    const sim = await startDncSimulator({ profile: "fanuc", serialPath: pair.a });
-    cleanups.push(async () => {
-      await sim.close();
-      await pair.close();
-    });
-    const gw = gatewayFor(sim, { ptyPath: pair.b });
-    cleanups.push(() => gw.close());
+    const { pair, gw } = await fanucOverPty();
     const t = gw.machine.send({ text: longFanucProgram(3000), file: "O4321.nc" });
     await waitFor(() => (t.last?.bytesDone ?? 0) > 300, 5000, "300 bytes sent");
     await pair.close();
@@ -130,14 +136,7 @@ describe("a transfer that goes wrong", () => {
   });
 
   it("cancel stops a send and is audited as cancelled", async () => {
-    const pair = await createPtyPair();
-    const sim = await startDncSimulator({ profile: "fanuc", serialPath: pair.a });
-    cleanups.push(async () => {
-      await sim.close();
-      await pair.close();
-    });
-    const gw = gatewayFor(sim, { ptyPath: pair.b });
-    cleanups.push(() => gw.close());
+    const { gw } = await fanucOverPty();
     const t = gw.machine.send({ text: longFanucProgram(3000), file: "O4321.nc" });
     await waitFor(() => (t.last?.bytesDone ?? 0) > 100, 5000, "100 bytes sent");
     t.cancel();
