@@ -148,7 +148,10 @@ export class InfluxSink implements Sink {
     const timeoutMs = this.opts.stopTimeoutMs ?? 5000;
     const finished = (async () => {
       await this.delivering;
-      if (this.stats.healthy) await this.deliver(true);
+      // Try once more even after a failure: a write that timed out under load
+      // says nothing about influxd now, and what is not sent here waits for the
+      // next start. The stop timeout bounds the attempt when influxd is down.
+      await this.deliver(true);
     })();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((resolve) => {
