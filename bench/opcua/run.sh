@@ -39,7 +39,7 @@ grep -q 'measure_topic "$gw"' "$COPY/run.sh" || { echo "patching run.sh failed: 
 for gw in maskinport maskinport_mqtt; do
   store=""
   [ "$gw" = maskinport ] && store="--store $WORK/run/store-\${BENCH_V}-\${BENCH_P}.db"
-  export "GW_CMD_$gw=node $ROOT/bench/opcua/gateway.ts --site $gw-v\${BENCH_V}p\${BENCH_P} $store --pki $WORK/run/pki"
+  export "GW_CMD_$gw=node ${GW_NODE_FLAGS:-} $ROOT/bench/opcua/gateway.ts --site $gw-v\${BENCH_V}p\${BENCH_P} $store --pki $WORK/run/pki"
   export "MEASURE_TOPIC_$gw=maskinport/$gw-v\${BENCH_V}p\${BENCH_P}/+/signal/#"
 done
 export GATEWAYS="${GATEWAYS:-nodered lean maskinport}"

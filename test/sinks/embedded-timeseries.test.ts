@@ -66,7 +66,7 @@ describe("EmbeddedTimeseries: writing", () => {
     const all = series("lathe-1", "spindle.speed", 12_000);
     for (let i = 0; i < 12; i++) store.write(output({ observations: all.slice(i * 1000, (i + 1) * 1000) }));
     expect(store.queueDepth()).toBe(12_000); // nothing written synchronously
-    store.flush();
+    await store.flush();
     expect(store.queueDepth()).toBe(0);
     expect(store.stats).toMatchObject({ rows: 12_000, flushes: 3, errors: 0 });
   });
@@ -89,7 +89,7 @@ describe("EmbeddedTimeseries: writing", () => {
     store.write(output({ observations: [o] }));
     store.write(output({ observations: [o] }));
     expect(
-      store.range({ machine: "lathe-1", signal: "part.count", from: T0, to: T0 + 1, maxPoints: 10 }),
+      await store.range({ machine: "lathe-1", signal: "part.count", from: T0, to: T0 + 1, maxPoints: 10 }),
     ).toEqual([{ ts: T0, value: 5 }]);
   });
 
@@ -110,7 +110,13 @@ describe("EmbeddedTimeseries: range", () => {
     const store = await open();
     store.write(output({ observations: series("lathe-1", "spindle.load", 5) }));
     expect(
-      store.range({ machine: "lathe-1", signal: "spindle.load", from: T0, to: T0 + 5000, maxPoints: 5 }),
+      await store.range({
+        machine: "lathe-1",
+        signal: "spindle.load",
+        from: T0,
+        to: T0 + 5000,
+        maxPoints: 5,
+      }),
     ).toEqual([
       { ts: T0, value: 0 },
       { ts: T0 + 1000, value: 1 },
@@ -123,7 +129,7 @@ describe("EmbeddedTimeseries: range", () => {
   it("downsamples numbers into maxPoints equal buckets with avg, min and max", async () => {
     const store = await open();
     store.write(output({ observations: series("lathe-1", "spindle.speed", 100) })); // values 0…99, 1 per second
-    const points = store.range({
+    const points = await store.range({
       machine: "lathe-1",
       signal: "spindle.speed",
       from: T0,
@@ -145,7 +151,7 @@ describe("EmbeddedTimeseries: range", () => {
     const rows = [...series("m", "feed.rate", 10, T0), ...series("m", "feed.rate", 10, T0 + 60_000, 11)];
     store.write(output({ observations: rows }));
     // 6 buckets of 10 s from T0+5 s: the gap in the middle has no rows.
-    const points = store.range({
+    const points = await store.range({
       machine: "m",
       signal: "feed.rate",
       from: T0 + 5000,
@@ -172,7 +178,7 @@ describe("EmbeddedTimeseries: range", () => {
       }),
     );
     expect(
-      store.range({ machine: "m", signal: "spindle.speed", from: T0, to: T0 + 30_000, maxPoints: 3 }),
+      await store.range({ machine: "m", signal: "spindle.speed", from: T0, to: T0 + 30_000, maxPoints: 3 }),
     ).toEqual([
       { ts: T0, value: 200, min: 100, max: 300 },
       { ts: T0 + 10_000, value: null, min: null, max: null },
@@ -186,14 +192,14 @@ describe("EmbeddedTimeseries: range", () => {
     store.write(
       output({ observations: values.map((v, i) => obs("m", "execution", v, i + 1, T0 + i * 1000)) }),
     );
-    expect(store.range({ machine: "m", signal: "execution", from: T0, to: T0 + 6000, maxPoints: 2 })).toEqual(
-      [
-        { ts: T0, value: "FEED_HOLD" },
-        { ts: T0 + 3000, value: "READY" },
-      ],
-    );
     expect(
-      store.range({ machine: "m", signal: "execution", from: T0, to: T0 + 2000, maxPoints: 10 }),
+      await store.range({ machine: "m", signal: "execution", from: T0, to: T0 + 6000, maxPoints: 2 }),
+    ).toEqual([
+      { ts: T0, value: "FEED_HOLD" },
+      { ts: T0 + 3000, value: "READY" },
+    ]);
+    expect(
+      await store.range({ machine: "m", signal: "execution", from: T0, to: T0 + 2000, maxPoints: 10 }),
     ).toEqual([
       { ts: T0, value: "READY" },
       { ts: T0 + 1000, value: "ACTIVE" },
@@ -203,14 +209,17 @@ describe("EmbeddedTimeseries: range", () => {
   it("answers [] for an unknown series and rejects nonsense windows", async () => {
     const store = await open();
     expect(
-      store.range({ machine: "nope", signal: "spindle.speed", from: T0, to: T0 + 1, maxPoints: 10 }),
+      await store.range({ machine: "nope", signal: "spindle.speed", from: T0, to: T0 + 1, maxPoints: 10 }),
     ).toEqual([]);
-    expect(() =>
+    await expect(
       store.range({ machine: "m", signal: "spindle.speed", from: T0, to: T0, maxPoints: 10 }),
-    ).toThrow(/expected finite from < to/);
-    expect(() =>
+    ).rejects.toThrow(RangeError);
+    await expect(
+      store.range({ machine: "m", signal: "spindle.speed", from: T0, to: T0, maxPoints: 10 }),
+    ).rejects.toThrow(/expected finite from < to/);
+    await expect(
       store.range({ machine: "m", signal: "spindle.speed", from: 0, to: 1, maxPoints: 0 }),
-    ).toThrow(/maxPoints/);
+    ).rejects.toThrow(/maxPoints/);
   });
 });
 
@@ -227,12 +236,12 @@ describe("EmbeddedTimeseries: states, cycles, alarms", () => {
     store.write(output({ snapshots: [snapshot("lathe-1", "alarm", T0 + 30 * 60_000)] }));
     store.write(output({ events: [change("mill-2", T0, "offline", "running")] }));
 
-    expect(store.stateTimeline({ machine: "lathe-1", from: T0 + 5 * 60_000, to: T0 + HOUR })).toEqual([
+    expect(await store.stateTimeline({ machine: "lathe-1", from: T0 + 5 * 60_000, to: T0 + HOUR })).toEqual([
       { state: "idle", from: T0 + 5 * 60_000, to: T0 + 10 * 60_000 },
       { state: "running", from: T0 + 10 * 60_000, to: T0 + 30 * 60_000 },
       { state: "alarm", from: T0 + 30 * 60_000, to: T0 + HOUR },
     ]);
-    expect(store.stateTimeline({ machine: "lathe-1", from: T0 - HOUR, to: T0 + 60_000 })).toEqual([
+    expect(await store.stateTimeline({ machine: "lathe-1", from: T0 - HOUR, to: T0 + 60_000 })).toEqual([
       { state: "idle", from: T0, to: T0 + 60_000 },
     ]);
   });
@@ -251,7 +260,7 @@ describe("EmbeddedTimeseries: states, cycles, alarms", () => {
         ],
       }),
     );
-    expect(store.cycles({ machine: "lathe-1", from: T0, to: T0 + 2 * HOUR })).toEqual([
+    expect(await store.cycles({ machine: "lathe-1", from: T0, to: T0 + 2 * HOUR })).toEqual([
       {
         machine: "lathe-1",
         program: "O1234",
@@ -264,7 +273,7 @@ describe("EmbeddedTimeseries: states, cycles, alarms", () => {
       },
       expect.objectContaining({ startedAt: T0 + HOUR, outcome: "aborted", partsMade: 0, session: null }),
     ]);
-    expect(store.cycles({ from: T0 + 50_000, to: T0 + 70_000 }).map((c) => c.machine)).toEqual([
+    expect((await store.cycles({ from: T0 + 50_000, to: T0 + 70_000 })).map((c) => c.machine)).toEqual([
       "lathe-1",
       "mill-2",
     ]);
@@ -296,7 +305,7 @@ describe("EmbeddedTimeseries: states, cycles, alarms", () => {
     store.write(output({ events: [raise(T0, "1010"), raise(T0 + 1000, "2020")] }));
     store.write(output({ events: [clear(T0 + 60_000, "1010", T0), clear(T0 + 5000, "3030", T0 - DAY)] }));
 
-    const all = store.alarms({ from: T0 - 2 * DAY, to: T0 + HOUR });
+    const all = await store.alarms({ from: T0 - 2 * DAY, to: T0 + HOUR });
     expect(all).toEqual([
       expect.objectContaining({
         nativeCode: "3030",
@@ -315,29 +324,33 @@ describe("EmbeddedTimeseries: states, cycles, alarms", () => {
     ]);
     // After 1010 was cleared only the active 2020 overlaps.
     expect(
-      store.alarms({ machine: "mill-2", from: T0 + HOUR, to: T0 + 2 * HOUR }).map((a) => a.nativeCode),
+      (await store.alarms({ machine: "mill-2", from: T0 + HOUR, to: T0 + 2 * HOUR })).map(
+        (a) => a.nativeCode,
+      ),
     ).toEqual(["2020"]);
-    expect(store.alarms({ machine: "lathe-1", from: T0, to: T0 + HOUR })).toEqual([]);
+    expect(await store.alarms({ machine: "lathe-1", from: T0, to: T0 + HOUR })).toEqual([]);
   });
 });
 
 describe("EmbeddedTimeseries: retention", () => {
   it("deletes signal rows and raw events older than retentionDays, keeps cycles and alarms", async () => {
-    const now = T0 + 10 * DAY;
-    const store = await open({ retentionDays: 7, now: () => now, retentionIntervalMs: 60_000 });
+    // Retention runs in the store's thread on its own clock: data relative to now.
+    const now = Date.now();
+    const old = now - 10 * DAY;
+    const store = await open({ retentionDays: 7, retentionIntervalMs: 60_000 });
     store.write(
       output({
-        observations: [obs("m", "part.count", 1, 1, T0), obs("m", "part.count", 2, 2, now - DAY)],
-        events: [cycleEnd("m", T0, T0 + 1000)],
+        observations: [obs("m", "part.count", 1, 1, old), obs("m", "part.count", 2, 2, now - DAY)],
+        events: [cycleEnd("m", old, old + 1000)],
       }),
     );
-    store.flush();
+    await store.flush();
     const deleted = await store.applyRetention();
     expect(deleted).toBe(2); // one signal row, one raw event
-    expect(store.range({ machine: "m", signal: "part.count", from: 0, to: now, maxPoints: 10 })).toEqual([
-      { ts: now - DAY, value: 2 },
-    ]);
-    expect(store.cycles({ from: 0, to: now })).toHaveLength(1);
+    expect(
+      await store.range({ machine: "m", signal: "part.count", from: 0, to: now, maxPoints: 10 }),
+    ).toEqual([{ ts: now - DAY, value: 2 }]);
+    expect(await store.cycles({ from: 0, to: now })).toHaveLength(1);
   });
 });
 
@@ -389,15 +402,42 @@ describe("EmbeddedTimeseries: storage errors", () => {
     const blocker = new DatabaseSync(join(dir, "data", "timeseries.db"));
     blocker.exec("BEGIN IMMEDIATE");
     store.write(output({ observations: series("m", "spindle.speed", 3) }));
-    store.flush();
+    await store.flush();
     expect(store.stats.errors).toBe(1);
     expect(store.queueDepth()).toBe(3);
     blocker.exec("ROLLBACK");
     blocker.close();
-    store.flush();
+    await store.flush();
     expect(store.queueDepth()).toBe(0);
     expect(
-      store.range({ machine: "m", signal: "spindle.speed", from: T0, to: T0 + 3000, maxPoints: 10 }),
+      await store.range({ machine: "m", signal: "spindle.speed", from: T0, to: T0 + 3000, maxPoints: 10 }),
     ).toHaveLength(3);
+  });
+});
+
+describe("EmbeddedTimeseries: its thread", () => {
+  it("starts a new store thread when the old one dies, and keeps storing", async () => {
+    const store = await open({ flushIntervalMs: 60_000 });
+    store.write(output({ observations: series("m", "spindle.speed", 3) }));
+    await store.flush();
+    // Only a bug or running out of memory kills the thread; terminate() stands in for them.
+    const thread = (store as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    await thread.terminate();
+    await expect(store.flush()).resolves.toBeUndefined(); // no thread right now: nothing to wait for
+    await waitFor(
+      "the new store thread",
+      () => (store as unknown as { worker?: unknown }).worker !== undefined,
+    );
+    store.write(output({ observations: series("m", "spindle.speed", 2, T0 + 3000, 4) }));
+    const points = await store.range({
+      machine: "m",
+      signal: "spindle.speed",
+      from: T0,
+      to: T0 + 10_000,
+      maxPoints: 10,
+    });
+    expect(points.map((p) => p.value)).toEqual([0, 1, 2, 0, 1]);
+    expect(store.stats.dropped).toBe(0);
+    expect(store.latestSeq()).toBe(5);
   });
 });

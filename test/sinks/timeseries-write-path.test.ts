@@ -125,7 +125,7 @@ describe("EmbeddedTimeseries: write path", () => {
     store.write(output({ observations: all.slice(0, 7) }));
     store.write(output({ observations: all.slice(7, 180) }));
     store.write(output({ observations: all.slice(180) }));
-    store.flush();
+    await store.flush();
     expect(store.stats.rows).toBe(257);
     expect(readRows(join(dir, "ts.db"))).toEqual(all.map(expected));
   });
@@ -134,19 +134,19 @@ describe("EmbeddedTimeseries: write path", () => {
     const store = await open();
     const all = mixed();
     store.write(output({ observations: all }));
-    store.flush();
+    await store.flush();
     // A replay of everything, with duplicates inside the same statement too.
     store.write(output({ observations: [...all.slice(0, 150), ...all.slice(0, 150), ...all.slice(150)] }));
-    store.flush();
+    await store.flush();
     expect(readRows(join(dir, "ts.db"))).toEqual(all.map(expected));
   });
 
   it("checkpoints the WAL into the database file in the background", async () => {
     const path = join(dir, "ts.db");
-    const store = await open({ path });
+    const store = await open({ path, checkpointIntervalMs: 200 });
     const all = mixed();
     store.write(output({ observations: all }));
-    store.flush();
+    await store.flush();
     // A copy of the main file alone (no -wal) holds the rows only once they were checkpointed.
     const copy = join(dir, "copy.db");
     await waitFor("a background checkpoint", () => {

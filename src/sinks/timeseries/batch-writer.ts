@@ -1,7 +1,13 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { PipelineOutput } from "../../core/contracts.ts";
 import type { MachineEvent } from "../../core/events.ts";
-import type { Observation } from "../../core/observation.ts";
+import {
+  QUALITY_NAMES,
+  type RowBatch,
+  type SeriesKey,
+  VALUE_NULL,
+  VALUE_NUM,
+  VALUE_TEXT,
+} from "./row-batch.ts";
 
 type SeriesKind = "num" | "text";
 type SqlValue = number | string | null;
@@ -20,7 +26,7 @@ function signalInsert(rows: number): string {
 type SeriesInfo = { id: number; kind: SeriesKind | null };
 
 /**
- * Writes buffered pipeline output in one transaction with prepared
+ * Writes row batches (row-batch.ts) in one transaction with prepared
  * statements. Keeps two small caches that mirror the database — series ids
  * and each machine's last recorded state — and reloads them after a failed
  * transaction so they never point at rolled-back rows.
@@ -28,6 +34,10 @@ type SeriesInfo = { id: number; kind: SeriesKind | null };
 export class BatchWriter {
   private readonly db: DatabaseSync;
   private readonly series = new Map<string, Map<string, SeriesInfo>>();
+  /** The encoder's series numbers (row-batch.ts) → names; never rolled back. */
+  private readonly keys: SeriesKey[] = [];
+  /** Series number → database row, filled on first use; cleared with the caches. */
+  private resolved: (SeriesInfo | undefined)[] = [];
   private readonly lastState = new Map<string, string>();
   /** Parameters of the signal rows not yet inserted; reused between flushes. */
   private readonly pending: SqlValue[] = new Array(ROWS_PER_INSERT * SIGNAL_COLUMNS);
@@ -78,22 +88,32 @@ export class BatchWriter {
     return row?.value ?? 0;
   }
 
-  /** Write everything in `outs`, in order, as one transaction. Returns the number of signal rows. */
-  write(outs: readonly PipelineOutput[]): number {
+  /**
+   * Learn the series a batch numbers for the first time. Called when a batch
+   * arrives, before it is written: a batch that is later dropped (buffer
+   * overflow) must not take the names of series that later batches use.
+   */
+  learnSeries(batch: RowBatch): void {
+    batch.newSeries.forEach((key, i) => {
+      this.keys[batch.firstNewSeries + i] = key;
+    });
+  }
+
+  /** Write `batches`, in order, as one transaction. Returns the number of signal rows. */
+  write(batches: readonly RowBatch[]): number {
     let rows = 0;
     let maxSeq = -1;
     this.pendingLength = 0;
     this.db.exec("BEGIN");
     try {
-      for (const out of outs) {
-        for (const o of out.observations) {
-          this.insertObservation(o);
-          if (o.seq > maxSeq) maxSeq = o.seq;
+      for (const batch of batches) {
+        const seq = this.insertObservations(batch);
+        if (seq > maxSeq) maxSeq = seq;
+        rows += batch.rows;
+        for (const r of batch.records) {
+          if (r.kind === "event") this.insertEvent(r.event);
+          else this.recordState(r.machine, r.ts, r.state);
         }
-        rows += out.observations.length;
-        for (const event of out.events) this.insertEvent(event);
-        for (const snapshot of out.snapshots)
-          this.recordState(snapshot.machine, snapshot.since, snapshot.state);
       }
       this.insertPendingSignals();
       if (maxSeq >= 0) this.stmt.setLastSeq.run(maxSeq);
@@ -109,33 +129,48 @@ export class BatchWriter {
     return rows;
   }
 
-  private insertObservation(o: Observation): void {
-    const info = this.seriesFor(o);
-    const v = o.value;
-    let num: number | null = null;
-    let text: string | null = null;
-    if (typeof v === "number") num = Number.isFinite(v) ? v : null;
-    else if (typeof v === "string") text = v;
-    else if (typeof v === "boolean") num = v ? 1 : 0;
-    if (info.kind === null && v !== null) {
-      info.kind = text === null ? "num" : "text";
-      this.stmt.setKind.run(info.kind, info.id);
-    }
+  /** Returns the highest seq of the batch (-1 if it has no rows). */
+  private insertObservations(b: RowBatch): number {
+    let maxSeq = -1;
+    let text = 0;
+    let detail = 0;
     const p = this.pending;
-    let i = this.pendingLength;
-    p[i++] = info.id;
-    p[i++] = o.ts;
-    p[i++] = o.seq;
-    p[i++] = num;
-    p[i++] = text;
-    p[i++] = o.session ?? null;
-    p[i++] = o.quality === "good" ? null : o.quality;
-    p[i++] = o.alarm ? JSON.stringify(o.alarm) : null;
-    this.pendingLength = i;
-    if (i === p.length) {
-      this.stmt.insertSignals.run(...p);
-      this.pendingLength = 0;
+    for (let row = 0; row < b.rows; row++) {
+      const kind = b.valueKind[row]!;
+      const info = this.seriesAt(b.series[row]!, kind);
+      let num: number | null = null;
+      let str: string | null = null;
+      if (kind === VALUE_NUM) {
+        const v = b.num[row]!;
+        num = Number.isFinite(v) ? v : null;
+      } else if (kind === VALUE_TEXT) {
+        str = b.texts[text++] ?? null;
+      }
+      if (info.kind === null && kind !== VALUE_NULL) {
+        info.kind = kind === VALUE_TEXT ? "text" : "num";
+        this.stmt.setKind.run(info.kind, info.id);
+      }
+      const seq = b.seq[row]!;
+      if (seq > maxSeq) maxSeq = seq;
+      const ref = b.sessionRef[row]!;
+      let json: string | null = null;
+      if (b.details[detail]?.row === row) json = b.details[detail++]!.json;
+      let i = this.pendingLength;
+      p[i++] = info.id;
+      p[i++] = b.ts[row]!;
+      p[i++] = seq;
+      p[i++] = num;
+      p[i++] = str;
+      p[i++] = ref < 0 ? null : (b.sessions[ref] ?? null);
+      p[i++] = QUALITY_NAMES[b.quality[row]!] ?? null;
+      p[i++] = json;
+      this.pendingLength = i;
+      if (i === p.length) {
+        this.stmt.insertSignals.run(...p);
+        this.pendingLength = 0;
+      }
     }
+    return maxSeq;
   }
 
   /** The rest that did not fill a multi-row INSERT, one row per statement. */
@@ -147,19 +182,26 @@ export class BatchWriter {
     this.pendingLength = 0;
   }
 
-  private seriesFor(o: Observation): SeriesInfo {
-    let perMachine = this.series.get(o.machine);
+  /** The database row of series number `n`, created on first use (its kind from the first non-null value). */
+  private seriesAt(n: number, valueKind: number): SeriesInfo {
+    const known = this.resolved[n];
+    if (known) return known;
+    const key = this.keys[n];
+    if (!key) throw new Error(`time-series store: series number ${n} was never announced`);
+    let perMachine = this.series.get(key.machine);
     if (!perMachine) {
       perMachine = new Map();
-      this.series.set(o.machine, perMachine);
+      this.series.set(key.machine, perMachine);
     }
-    let info = perMachine.get(o.signal);
+    let info = perMachine.get(key.signal);
     if (!info) {
-      const kind: SeriesKind | null = o.value === null ? null : typeof o.value === "string" ? "text" : "num";
-      const result = this.stmt.insertSeries.run(o.machine, o.signal, kind, o.unit ?? null);
+      const kind: SeriesKind | null =
+        valueKind === VALUE_NULL ? null : valueKind === VALUE_TEXT ? "text" : "num";
+      const result = this.stmt.insertSeries.run(key.machine, key.signal, kind, key.unit);
       info = { id: Number(result.lastInsertRowid), kind };
-      perMachine.set(o.signal, info);
+      perMachine.set(key.signal, info);
     }
+    this.resolved[n] = info;
     return info;
   }
 
@@ -226,6 +268,7 @@ export class BatchWriter {
 
   private reloadCaches(): void {
     this.series.clear();
+    this.resolved = [];
     const rows = this.db.prepare("SELECT id, machine, signal, kind FROM series").all() as {
       id: number;
       machine: string;

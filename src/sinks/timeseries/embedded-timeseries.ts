@@ -1,24 +1,24 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
-import { BatchWriter } from "./batch-writer.ts";
-import {
-  type AlarmRecord,
-  alarms,
-  type CycleRecord,
-  cycles,
-  type RangePoint,
-  type RangeQuery,
-  range,
-  type StateSegment,
-  stateTimeline,
-  type TimeWindow,
+import type {
+  AlarmRecord,
+  CycleRecord,
+  RangePoint,
+  RangeQuery,
+  StateSegment,
+  TimeWindow,
 } from "./queries.ts";
-import { migrate } from "./schema.ts";
-import { storageError } from "./storage-errors.ts";
-import { WalCheckpointer } from "./wal-checkpointer.ts";
+import { batchBuffers, RowBatchEncoder } from "./row-batch.ts";
+import {
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+  type QueryResult,
+  type StoreQuery,
+  type StoreReply,
+  type StoreRequest,
+  type StoreStats,
+  type StoreWorkerData,
+} from "./store-protocol.ts";
 
 export type EmbeddedTimeseriesOptions = {
   /** SQLite file; parent folders are created. ":memory:" for throw-away stores. */
@@ -28,47 +28,44 @@ export type EmbeddedTimeseriesOptions = {
   log: Logger;
   /**
    * Write what is buffered at least this often. Default 1,000 ms: every
-   * flush rewrites each B-tree page it touches, and with thousands of
-   * interleaved series that is ~one page per series per flush, so fewer,
-   * larger flushes cost less per row (bench figures in README.md). Queries
-   * flush first, so this does not delay what the dashboard sees.
+   * commit rewrites each B-tree page it touches, and with thousands of
+   * interleaved series that is ~one page per series per commit, so fewer,
+   * larger commits cost less per row (figures in README.md). Queries commit
+   * first, so this does not delay what the dashboard sees; it is what a
+   * crash of the gateway can lose from this store (MQTT and InfluxDB go
+   * through the durable outbox).
    */
   flushIntervalMs?: number;
-  /** Rows per transaction; reaching it also triggers a write at once. Default 10,000. */
+  /** Rows per transaction; reaching it also triggers a write at once. Default 50,000. */
   flushRows?: number;
   /** How often old rows are deleted. Default 10 minutes. */
   retentionIntervalMs?: number;
-  /** While the disk refuses writes, keep at most this many rows in memory (oldest dropped). Default 1,000,000. */
+  /** While the disk refuses writes, keep at most this many rows (oldest dropped). Default 1,000,000. */
   maxBufferedRows?: number;
   /** How long a write waits for a lock held by another connection (e.g. a backup). Default 5,000 ms. */
   busyTimeoutMs?: number;
-  now?: () => number;
+  /**
+   * How often the WAL is copied into the database file. Default 5,000 ms
+   * (store-engine.ts says why); a power cut may lose up to this much.
+   */
+  checkpointIntervalMs?: number;
 };
 
-export type TimeseriesStats = {
-  /** Signal rows committed. */
-  rows: number;
-  /** Transactions committed. */
-  flushes: number;
-  /** Failed transactions (rows kept and retried). */
-  errors: number;
-  /** Rows dropped because the buffer overflowed while writes failed. */
-  dropped: number;
-};
+export type TimeseriesStats = Pick<StoreStats, "rows" | "flushes" | "errors" | "dropped">;
 
-const DAY_MS = 86_400_000;
-const CHECKPOINT_INTERVAL_MS = 1000;
-const MAX_WAL_BYTES = 64 * 1024 * 1024;
+/** Rows the event loop collects before it hands a batch to the worker, at most. */
+const MAX_BATCH_ROWS = 8192;
+const RESTART_DELAY_MS = 1000;
 
-function rowsOf(out: PipelineOutput): number {
-  return out.observations.length + out.events.length + out.snapshots.length;
-}
+type Pending = { resolve: (value: unknown) => void; reject: (err: Error) => void };
 
 /**
  * The embedded time-series store (DESIGN.md "Time-series store"): a
- * node:sqlite file in WAL mode. write() only buffers; a timer (or a full
- * buffer) commits in transactions of up to flushRows rows. Queries write the
- * buffer first, so they always see everything written before them.
+ * node:sqlite file in WAL mode, written by a worker thread (store-worker.ts)
+ * so that commits never stall the gateway's event loop. write() only encodes
+ * rows into a batch (row-batch.ts); batches go to the worker when full and on
+ * the flush timer, and the worker commits them. Queries travel the same
+ * ordered channel and are answered after everything written before them.
  */
 export class EmbeddedTimeseries implements Sink {
   readonly name = "timeseries";
@@ -76,248 +73,238 @@ export class EmbeddedTimeseries implements Sink {
 
   private readonly opts: EmbeddedTimeseriesOptions;
   private readonly log: Logger;
-  private readonly now: () => number;
   private readonly flushRows: number;
-  private db: DatabaseSync | undefined;
-  private writer: BatchWriter | undefined;
-  private checkpointer: WalCheckpointer | undefined;
-  private buffer: PipelineOutput[] = [];
-  private bufferedRows = 0;
-  private bufferedMaxSeq = 0;
-  private drainScheduled = false;
-  private failing = false;
+  private readonly batchRows: number;
+  private readonly maxBufferedRows: number;
+  private readonly encoder = new RowBatchEncoder();
+  private worker: Worker | undefined;
+  private storedSeq = 0;
+  /** Rows posted to the worker minus rows it reported received / still pending. */
+  private posted = 0;
+  private workerReceived = 0;
+  private workerPending = 0;
+  /** Stats of earlier workers (after a restart the new one counts from 0). */
+  private readonly carried: TimeseriesStats = { rows: 0, flushes: 0, errors: 0, dropped: 0 };
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
   private flushTimer: NodeJS.Timeout | undefined;
-  private retentionTimer: NodeJS.Timeout | undefined;
-  private retentionRunning = false;
+  private started = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(opts: EmbeddedTimeseriesOptions) {
     this.opts = opts;
     this.log = opts.log;
-    this.now = opts.now ?? Date.now;
-    this.flushRows = opts.flushRows ?? 10_000;
+    this.flushRows = opts.flushRows ?? 50_000;
+    this.batchRows = Math.min(this.flushRows, MAX_BATCH_ROWS);
+    this.maxBufferedRows = opts.maxBufferedRows ?? 1_000_000;
   }
 
   async start(): Promise<void> {
-    const path = this.opts.path;
-    if (path !== ":memory:") {
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-      } catch (err) {
-        throw storageError("create the folder for the", path, err);
-      }
-    }
-    let db: DatabaseSync | undefined;
-    try {
-      db = new DatabaseSync(path, { timeout: this.opts.busyTimeoutMs ?? 5000 });
-      // WAL: readers (dashboard queries) never block the writer. NORMAL is
-      // safe in WAL mode; a power cut may lose the last commits, never the file.
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      // 2,000 interleaved series touch ~2,000 leaf pages per flush; with
-      // SQLite's default 2 MB cache they are evicted and re-read every time.
-      db.exec("PRAGMA cache_size = -65536"); // KiB: 64 MiB
-      db.exec(`PRAGMA journal_size_limit = ${MAX_WAL_BYTES}`); // shrink the WAL file back after a checkpoint
-      migrate(db, path);
-      this.writer = new BatchWriter(db);
-      if (path !== ":memory:") {
-        db.exec("PRAGMA wal_autocheckpoint = 0"); // the checkpointer thread does it (wal-checkpointer.ts)
-        this.checkpointer = new WalCheckpointer({
-          path,
-          intervalMs: CHECKPOINT_INTERVAL_MS,
-          busyTimeoutMs: this.opts.busyTimeoutMs ?? 5000,
-          maxWalBytes: MAX_WAL_BYTES,
-          log: this.log,
-          onLost: () => {
-            this.checkpointer = undefined;
-            this.db?.exec("PRAGMA wal_autocheckpoint = 1000");
-          },
-        });
-      }
-    } catch (err) {
-      db?.close();
-      if (err instanceof Error && err.message.startsWith("time-series database")) throw err;
-      throw storageError("open", path, err);
-    }
-    this.db = db;
-    this.log.info({ path, lastSeq: this.writer.lastSeq() }, "time-series store open");
-
-    this.flushTimer = setInterval(() => this.drain(), this.opts.flushIntervalMs ?? 1000);
+    const { lastSeq } = await this.startWorker();
+    this.storedSeq = lastSeq;
+    this.started = true;
+    this.log.info({ path: this.opts.path, lastSeq }, "time-series store open");
+    this.flushTimer = setInterval(() => this.post(true), this.opts.flushIntervalMs ?? 1000);
     this.flushTimer.unref();
-    if (this.opts.retentionDays > 0) {
-      void this.applyRetention();
-      this.retentionTimer = setInterval(
-        () => void this.applyRetention(),
-        this.opts.retentionIntervalMs ?? 600_000,
-      );
-      this.retentionTimer.unref();
-    }
   }
 
   write(out: PipelineOutput): void {
-    const rows = rowsOf(out);
-    if (rows === 0) return;
-    // Copies of the arrays: the caller may reuse its own after we return.
-    this.buffer.push({
-      observations: out.observations.slice(),
-      events: out.events.slice(),
-      snapshots: out.snapshots.slice(),
-    });
-    this.bufferedRows += rows;
-    const last = out.observations.at(-1);
-    if (last && last.seq > this.bufferedMaxSeq) this.bufferedMaxSeq = last.seq;
-    if (this.bufferedRows >= this.flushRows && !this.drainScheduled && this.writer) {
-      this.drainScheduled = true;
-      setImmediate(() => {
-        this.drainScheduled = false;
-        this.drain();
-      });
+    if (!this.started || this.stopping) return;
+    if (!this.worker && this.encoder.pending >= this.maxBufferedRows) {
+      // The thread is being restarted and the buffer is full: count what is lost.
+      this.stats.dropped += out.observations.length + out.events.length + out.snapshots.length;
+      this.carried.dropped = this.stats.dropped;
+      return;
     }
+    this.encoder.add(out);
+    if (this.encoder.pending >= this.batchRows) this.post(false);
   }
 
+  /** Rows accepted and not yet committed (here, on the way, or in the worker's buffer). */
   queueDepth(): number {
-    return this.bufferedRows;
+    return this.encoder.pending + (this.posted - this.workerReceived) + this.workerPending;
   }
 
-  /** Write everything buffered now (the timer does this on its own). Never throws: failures are logged, rows kept. */
-  flush(): void {
-    while (this.buffer.length > 0 && this.writeChunk()) {}
+  /** Write everything accepted so far now (the timer does this on its own). Never rejects for write failures: they are logged and the rows kept. */
+  async flush(): Promise<void> {
+    if (!this.worker) return;
+    this.post(false);
+    await this.request({ type: "flush" });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.flushTimer);
-    clearInterval(this.retentionTimer);
-    this.flushTimer = undefined;
-    this.retentionTimer = undefined;
-    if (!this.db) return;
-    this.flush();
-    if (this.bufferedRows > 0) {
-      this.log.error(
-        { rows: this.bufferedRows, path: this.opts.path },
-        "time-series store closed with unwritten rows",
-      );
-    }
-    this.db.close();
-    this.db = undefined;
-    this.writer = undefined;
-    // Closed last, the checkpointer's connection copies the rest of the WAL
-    // into the file and removes the WAL, leaving one self-contained file.
-    const checkpointer = this.checkpointer;
-    this.checkpointer = undefined;
-    await checkpointer?.stop();
+  stop(): Promise<void> {
+    this.stopping ??= this.stopWorker();
+    return this.stopping;
   }
 
-  /** Highest observation seq stored or buffered: a restarted pipeline continues after it. */
+  /** Highest observation seq stored or accepted: a restarted pipeline continues after it. */
   latestSeq(): number {
-    return Math.max(this.writer?.lastSeq() ?? 0, this.bufferedMaxSeq);
+    return Math.max(this.storedSeq, this.encoder.highestSeq);
   }
 
-  range(q: RangeQuery): RangePoint[] {
-    return range(this.readyDb(), q);
+  range(q: RangeQuery): Promise<RangePoint[]> {
+    return this.query({ kind: "range", args: q });
   }
 
-  stateTimeline(q: TimeWindow & { machine: string }): StateSegment[] {
-    return stateTimeline(this.readyDb(), q);
+  stateTimeline(q: TimeWindow & { machine: string }): Promise<StateSegment[]> {
+    return this.query({ kind: "stateTimeline", args: q });
   }
 
-  cycles(q: TimeWindow & { machine?: string; limit?: number }): CycleRecord[] {
-    return cycles(this.readyDb(), q);
+  cycles(q: TimeWindow & { machine?: string; limit?: number }): Promise<CycleRecord[]> {
+    return this.query({ kind: "cycles", args: q });
   }
 
-  alarms(q: TimeWindow & { machine?: string; limit?: number }): AlarmRecord[] {
-    return alarms(this.readyDb(), q);
+  alarms(q: TimeWindow & { machine?: string; limit?: number }): Promise<AlarmRecord[]> {
+    return this.query({ kind: "alarms", args: q });
+  }
+
+  /** Delete rows older than retentionDays now (the worker also does it every retentionIntervalMs). */
+  async applyRetention(): Promise<number> {
+    return (await this.request({ type: "retention" })) as number;
+  }
+
+  private async query<K extends StoreQuery["kind"]>(
+    query: Extract<StoreQuery, { kind: K }>,
+  ): Promise<QueryResult[K]> {
+    this.post(false);
+    return (await this.request({ type: "query", query })) as QueryResult[K];
+  }
+
+  /** Hand the current batch to the worker. */
+  private post(commit: boolean): void {
+    const worker = this.worker;
+    if (!worker) return;
+    if (this.encoder.pending === 0 && !commit) return;
+    const batch = this.encoder.take();
+    this.posted += batch.rows + batch.records.length;
+    const message: StoreRequest = { type: "rows", batch, commit };
+    worker.postMessage(message, batchBuffers(batch));
+  }
+
+  private request(
+    message:
+      | { type: "flush" }
+      | { type: "retention" }
+      | { type: "stop" }
+      | { type: "query"; query: StoreQuery },
+  ): Promise<unknown> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error("time-series store is not started (call start() first)"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id } satisfies StoreRequest);
+    });
+  }
+
+  private startWorker(): Promise<{ lastSeq: number }> {
+    const data: StoreWorkerData = {
+      path: this.opts.path,
+      retentionDays: this.opts.retentionDays,
+      retentionIntervalMs: this.opts.retentionIntervalMs ?? 600_000,
+      flushRows: this.flushRows,
+      maxBufferedRows: this.maxBufferedRows,
+      busyTimeoutMs: this.opts.busyTimeoutMs ?? 5000,
+      checkpointIntervalMs: this.opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+    };
+    const worker = new Worker(new URL("./store-worker.ts", import.meta.url), { workerData: data });
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on("message", (m: StoreReply) => {
+        switch (m.type) {
+          case "ready":
+            ready = true;
+            this.worker = worker;
+            resolve({ lastSeq: m.lastSeq });
+            return;
+          case "fatal":
+            reject(new Error(m.message));
+            return;
+          case "log":
+            this.log[m.level](m.fields, m.msg);
+            return;
+          case "stats":
+            this.takeStats(m.stats);
+            return;
+          case "reply": {
+            this.takeStats(m.stats);
+            const waiting = this.pending.get(m.id);
+            this.pending.delete(m.id);
+            if (!waiting) return;
+            if (m.error) {
+              const Kind = m.error.name === "RangeError" ? RangeError : Error;
+              waiting.reject(new Kind(m.error.message));
+            } else {
+              waiting.resolve(m.value);
+            }
+            return;
+          }
+        }
+      });
+      worker.on("error", (err) => {
+        if (!ready) reject(err);
+        else this.log.error({ error: err.message }, "time-series store thread failed");
+      });
+      worker.on("exit", () => {
+        if (!ready)
+          return reject(new Error(`time-series store thread for ${this.opts.path} exited while opening`));
+        if (this.worker === worker) this.lost(worker);
+      });
+    });
   }
 
   /**
-   * Delete signal rows and raw events older than retentionDays. One series
-   * per statement, yielding in between, so a large backlog never stalls the
-   * event loop. Cycles, alarms and states are kept (small; evidence uses them).
+   * The worker died (a bug or out of memory): what it had not committed is
+   * gone and counted as dropped; a new worker takes over after a pause so the
+   * gateway keeps running and storing. Rows written meanwhile wait here
+   * (up to maxBufferedRows).
    */
-  async applyRetention(): Promise<number> {
-    const db = this.db;
-    if (!db || this.opts.retentionDays <= 0 || this.retentionRunning) return 0;
-    this.retentionRunning = true;
-    const cutoff = this.now() - this.opts.retentionDays * DAY_MS;
-    let deleted = 0;
-    try {
-      const ids = db.prepare("SELECT id FROM series").all() as { id: number }[];
-      const deleteSignal = db.prepare("DELETE FROM signal WHERE series = ? AND ts < ?");
-      for (const { id } of ids) {
-        if (this.db !== db) return deleted; // stopped meanwhile
-        deleted += Number(deleteSignal.run(id, cutoff).changes);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (this.db !== db) return deleted;
-      deleted += Number(db.prepare("DELETE FROM event WHERE ts < ?").run(cutoff).changes);
-      if (deleted > 0)
-        this.log.info({ deleted, cutoff: new Date(cutoff).toISOString() }, "retention: old rows deleted");
-    } catch (err) {
-      this.log.error({ error: storageError("clean up", this.opts.path, err).message }, "retention failed");
-    } finally {
-      this.retentionRunning = false;
-    }
-    return deleted;
+  private lost(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    const lostRows = this.posted - this.workerReceived + this.workerPending;
+    this.carried.dropped += lostRows;
+    this.carried.rows = this.stats.rows;
+    this.carried.flushes = this.stats.flushes;
+    this.carried.errors = this.stats.errors;
+    this.posted = this.workerReceived = this.workerPending = 0;
+    this.stats.dropped = this.carried.dropped;
+    for (const p of this.pending.values()) p.reject(new Error("time-series store thread stopped"));
+    this.pending.clear();
+    this.encoder.forgetSeries();
+    if (this.stopping) return;
+    this.log.error({ path: this.opts.path, lostRows }, "time-series store thread stopped; restarting it");
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.startWorker().then(
+        ({ lastSeq }) => {
+          this.storedSeq = Math.max(this.storedSeq, lastSeq);
+          this.log.info({ path: this.opts.path }, "time-series store thread restarted");
+          this.post(true); // what was written meanwhile
+        },
+        (err: Error) => this.log.error({ error: err.message }, "time-series store could not be reopened"),
+      );
+    }, RESTART_DELAY_MS).unref();
   }
 
-  private readyDb(): DatabaseSync {
-    if (!this.db) throw new Error("time-series store is not started (call start() first)");
-    this.flush();
-    return this.db;
+  private takeStats(s: StoreStats): void {
+    this.workerReceived = s.received;
+    this.workerPending = s.pending;
+    this.stats.rows = this.carried.rows + s.rows;
+    this.stats.flushes = this.carried.flushes + s.flushes;
+    this.stats.errors = this.carried.errors + s.errors;
+    this.stats.dropped = this.carried.dropped + s.dropped;
   }
 
-  /** Timer/threshold path: one chunk now, the rest after other work had a turn. */
-  private drain(): void {
-    if (this.buffer.length === 0) return;
-    if (this.checkpointer?.truncating()) return; // the next tick writes (wal-checkpointer.ts)
-    if (this.writeChunk() && this.buffer.length > 0 && !this.drainScheduled) {
-      this.drainScheduled = true;
-      setImmediate(() => {
-        this.drainScheduled = false;
-        this.drain();
-      });
-    }
-  }
-
-  /** Commit up to flushRows rows from the front of the buffer. Returns false on failure. */
-  private writeChunk(): boolean {
-    const writer = this.writer;
-    if (!writer) return false;
-    let take = 0;
-    let rows = 0;
-    while (take < this.buffer.length && (take === 0 || rows < this.flushRows)) {
-      rows += rowsOf(this.buffer[take]!);
-      take++;
-    }
-    const chunk = this.buffer.slice(0, take);
-    try {
-      this.stats.rows += writer.write(chunk);
-    } catch (err) {
-      this.stats.errors++;
-      if (!this.failing) {
-        this.failing = true;
-        this.log.error(
-          { error: storageError("write to", this.opts.path, err).message },
-          "time-series write failed; retrying",
-        );
-      }
-      this.shedOverflow();
-      return false;
-    }
-    this.buffer.splice(0, take);
-    this.bufferedRows -= rows;
-    this.stats.flushes++;
-    if (this.failing) {
-      this.failing = false;
-      this.log.info({ path: this.opts.path }, "time-series writes recovered");
-    }
-    return true;
-  }
-
-  private shedOverflow(): void {
-    const max = this.opts.maxBufferedRows ?? 1_000_000;
-    while (this.bufferedRows > max && this.buffer.length > 1) {
-      const dropped = rowsOf(this.buffer.shift()!);
-      this.bufferedRows -= dropped;
-      this.stats.dropped += dropped;
-    }
+  private async stopWorker(): Promise<void> {
+    clearInterval(this.flushTimer);
+    this.flushTimer = undefined;
+    const worker = this.worker;
+    if (!worker) return;
+    this.post(false);
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    await this.request({ type: "stop" });
+    this.worker = undefined;
+    await exited;
   }
 }

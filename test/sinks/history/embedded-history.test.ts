@@ -15,7 +15,7 @@ historyContract("embedded SQLite store", async () => {
     history: embeddedHistory(store),
     write: async (out) => {
       store.write(out);
-      store.flush();
+      await store.flush();
     },
     close: () => store.stop(),
   };
