@@ -83,6 +83,17 @@ describe("EmbeddedTimeseries: writing", () => {
     expect(byCount.stats.rows).toBe(150);
   });
 
+  it("commits events within a second while signal rows wait for flushIntervalMs", async () => {
+    const store = await open({ flushIntervalMs: 60_000 });
+    store.write(output({ observations: series("lathe-1", "spindle.speed", 5) }));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(store.stats.flushes).toBe(0); // signal rows alone wait for their interval
+    expect(store.queueDepth()).toBe(5);
+    store.write(output({ events: [cycleEnd("lathe-1", T0, T0 + 60_000)] }));
+    await waitFor("the event commit", () => store.queueDepth() === 0, 3000);
+    expect(store.stats.rows).toBe(5); // the signal rows went along
+  });
+
   it("stores the same observation once (replays are idempotent)", async () => {
     const store = await open();
     const o = obs("lathe-1", "part.count", 5, 1, T0);
