@@ -320,7 +320,16 @@ export class EmbeddedTimeseries implements Sink {
     clearInterval(this.flushTimer);
     this.flushTimer = undefined;
     const worker = this.worker;
-    if (!worker) return;
+    if (!worker) {
+      // Stopped while its thread was being restarted: nothing can write these any more.
+      if (this.encoder.pending > 0) {
+        this.log.error(
+          { rows: this.encoder.pending, path: this.opts.path },
+          "time-series store closed with unwritten rows",
+        );
+      }
+      return;
+    }
     this.post(false);
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     await this.request({ type: "stop" });
