@@ -14,6 +14,7 @@ import {
   type OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
+  type StatusCode,
   type UserIdentityInfo,
   UserTokenType,
 } from "node-opcua";
@@ -32,6 +33,7 @@ import {
   eventFilter,
   monitorBindings,
   monitorEvents,
+  setPublishing,
 } from "./subscription.ts";
 
 export type ConnectionHandlers = {
@@ -61,6 +63,10 @@ export type OpcuaConnection = {
   types: TypeResolver;
   /** The discovered machine's browse name (companion mode). */
   machineName?: string;
+  /** Whether the subscription was created publishing (false: the intake was paused then). */
+  createdPublishing: boolean;
+  /** SetPublishingMode on the subscription (intake pause); a failed call throws. */
+  setPublishing(enabled: boolean): Promise<StatusCode>;
   refreshConditions(): Promise<void>;
   close(): Promise<void>;
 };
@@ -168,6 +174,8 @@ export async function openConnection(options: {
   log: Logger;
   handlers: ConnectionHandlers;
   signal: AbortSignal;
+  /** Read when the subscription is created: a paused intake creates it with publishing disabled. */
+  intakePaused?: () => boolean;
 }): Promise<OpcuaConnection> {
   const { config, log, handlers, signal } = options;
   const manager = await openCertificateManager(config.pkiDir);
@@ -244,7 +252,8 @@ export async function openConnection(options: {
     handlers.prepare(bindings, types, plan.eventSources);
 
     // 5. Subscription: data items in chunks, events, then the alarms already active.
-    subscription = await createSubscription(activeSession, config);
+    const createdPublishing = options.intakePaused?.() !== true;
+    subscription = await createSubscription(activeSession, config, createdPublishing);
     const activeSubscription = subscription;
     const refused = await monitorBindings(activeSession, activeSubscription, bindings, config, handlers.data);
     for (const p of refused) {
@@ -297,6 +306,8 @@ export async function openConnection(options: {
       security,
       types,
       ...(plan.machineName ? { machineName: plan.machineName } : {}),
+      createdPublishing,
+      setPublishing: (enabled) => setPublishing(activeSubscription, enabled),
       refreshConditions,
       close,
     };

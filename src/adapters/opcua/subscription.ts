@@ -56,9 +56,14 @@ export function chunkSizeFor(configured: number, serverLimit: number): number {
   return serverLimit > 0 ? Math.min(configured, serverLimit) : configured;
 }
 
+/**
+ * `publishingEnabled` false: the intake is paused (see intake.ts); the server
+ * samples into the item queues and sends only keep-alives until enabled.
+ */
 export async function createSubscription(
   session: ClientSession,
   s: SubscriptionSettings,
+  publishingEnabled: boolean,
 ): Promise<ClientSubscription> {
   // Keep-alive: the server answers at least every publishing interval × keep-alive count,
   // and the subscription lives (lifetime) three keep-alive periods without a publish.
@@ -68,7 +73,7 @@ export async function createSubscription(
     requestedMaxKeepAliveCount: keepAliveCount,
     requestedLifetimeCount: keepAliveCount * 3,
     maxNotificationsPerPublish: 0,
-    publishingEnabled: true,
+    publishingEnabled,
     priority: 10,
   });
 }
@@ -146,15 +151,25 @@ export function eventFilter(types: TypeResolver): EventFilter {
   });
 }
 
+export const EVENT_QUEUE_SIZE = 1000;
+
 export async function monitorEvents(
   subscription: ClientSubscription,
   notifier: string,
   filter: EventFilter,
   onEvent: SubscriptionHandlers["event"],
 ): Promise<StatusCode> {
+  // The event queue is what carries alarms across an intake pause (publishing
+  // disabled). 1000: node-opcua's own default for event items, far more than
+  // one machine raises in minutes (alarms change a few times a minute, a storm
+  // is tens of events), and modest for an embedded server that keeps one such
+  // queue per session (servers bound it anyway: node-opcua at 5000). Oldest
+  // dropped first, like the data items: the newest events carry the current
+  // state, and what falls off the front of a long pause is repaired by the
+  // ConditionRefresh the adapter calls on resume.
   const item = await subscription.monitor(
     { nodeId: notifier, attributeId: AttributeIds.EventNotifier },
-    { samplingInterval: 0, queueSize: 10_000, discardOldest: false, filter },
+    { samplingInterval: 0, queueSize: EVENT_QUEUE_SIZE, discardOldest: true, filter },
     TimestampsToReturn.Both,
   );
   item.on("changed", (values: Variant[]) => onEvent(values.map((v) => variantValue(v))));
@@ -181,4 +196,22 @@ export async function conditionRefresh(session: ClientSession, subscriptionId: n
     inputArguments: [{ dataType: DataType.UInt32, value: subscriptionId }],
   });
   return result.statusCode;
+}
+
+/**
+ * SetPublishingMode (Part 4 5.13.4) on one subscription. A bad status is
+ * returned; a failed call (no channel, timeout) throws. The client-side
+ * `publishingEnabled` follows the request, because node-opcua recreates a
+ * subscription lost in a server restart from that field: without it the new
+ * subscription would publish although the intake is still paused. Only a
+ * server that answers "no" sets it back (it keeps publishing as before).
+ */
+export async function setPublishing(subscription: ClientSubscription, enabled: boolean): Promise<StatusCode> {
+  // The public type marks the field readonly; ClientSubscriptionImpl keeps it as a plain field.
+  const fields = subscription as { publishingEnabled: boolean };
+  const before = fields.publishingEnabled;
+  fields.publishingEnabled = enabled;
+  const status = await subscription.setPublishingMode(enabled);
+  if (!status.isGood()) fields.publishingEnabled = before;
+  return status;
 }

@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { OpcuaAdapter } from "../../../src/adapters/opcua/adapter.ts";
 import { type OpcuaMonitorConfig, opcuaMonitorSchema } from "../../../src/adapters/opcua/config.ts";
+import type { IntakeControl } from "../../../src/core/contracts.ts";
 import type { Reading } from "../../../src/core/observation.ts";
 import { waitFor as waitForDefined } from "../../support/ports.ts";
 
@@ -37,6 +38,7 @@ export const FAST = {
 export async function startAdapter(
   machine: string,
   monitor: Partial<OpcuaMonitorConfig> & { endpoint: string; pkiDir: string },
+  intake?: IntakeControl,
 ): Promise<Harness> {
   const config = opcuaMonitorSchema.parse({ type: "opcua", ...FAST, ...monitor });
   const readings: Reading[] = [];
@@ -55,6 +57,7 @@ export async function startAdapter(
       batches.push([...batch]);
       readings.push(...batch);
     },
+    ...(intake ? { intake } : {}),
   });
   return {
     adapter,
