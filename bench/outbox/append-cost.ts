@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { pino } from "pino";
 import { DurableOutbox } from "../../src/sinks/outbox/durable-outbox.ts";
+import { SharedOutbox } from "../../src/sinks/outbox/shared-outbox.ts";
 
 const log = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "mp-outbox-bench-"));
@@ -51,6 +52,40 @@ function segments(items: number, durability: "process" | "power"): number {
   return us;
 }
 
+// What the gateway does: one record per batch with a section for each of two
+// sinks (MQTT and InfluxDB), each sink peeking and acking its own. Compare with
+// twice the one-sink figure (the per-sink outboxes it replaced).
+function shared(items: number): number {
+  const ob = new SharedOutbox({
+    path: join(dir, `shared-${items}`),
+    sinks: ["mqtt", "influx"],
+    maxBytes: 1e10,
+    whenFull: "pause",
+    log,
+  });
+  ob.open();
+  const views = [ob.sink("mqtt"), ob.sink("influx")];
+  const b = body(items);
+  const after = [0, 0];
+  const t0 = performance.now();
+  for (let i = 0; i < ROUNDS; i++) {
+    ob.batch(() => {
+      for (const v of views) v.append(b, items, i);
+    });
+    if (i % 10 === 9) {
+      for (const [k, v] of views.entries()) {
+        const e = v.peek(after[k]!, 100);
+        after[k] = e.at(-1)?.id ?? after[k]!;
+        v.ack(e.map((x) => x.id));
+      }
+      ob.flushAcks();
+    }
+  }
+  const us = ((performance.now() - t0) * 1000) / ROUNDS;
+  ob.close();
+  return us;
+}
+
 // The alternative that was measured: one row per batch in a WAL-mode SQLite file.
 function sqlite(items: number, synchronous: "NORMAL" | "FULL"): number {
   const db = new DatabaseSync(join(dir, `sqlite-${items}-${synchronous}.db`));
@@ -77,7 +112,7 @@ function sqlite(items: number, synchronous: "NORMAL" | "FULL"): number {
 }
 
 console.log("µs per append (incl. its share of peek + ack + delete)");
-console.log("items/batch    bytes  segments  segments+fsync  sqlite-WAL  sqlite-WAL-FULL");
+console.log("items/batch    bytes  segments  segments+fsync  sqlite-WAL  sqlite-WAL-FULL  shared(2 sinks)");
 for (const items of [1, 10, 100, 1000]) {
   const n = body(items).length;
   const row = [
@@ -85,9 +120,10 @@ for (const items of [1, 10, 100, 1000]) {
     segments(items, "power"),
     sqlite(items, "NORMAL"),
     sqlite(items, "FULL"),
+    shared(items),
   ];
   console.log(
-    `${String(items).padStart(11)}  ${String(n).padStart(7)}  ${row.map((x, i) => x.toFixed(1).padStart([8, 14, 10, 15][i]!)).join("  ")}`,
+    `${String(items).padStart(11)}  ${String(n).padStart(7)}  ${row.map((x, i) => x.toFixed(1).padStart([8, 14, 10, 15, 15][i]!)).join("  ")}`,
   );
 }
 rmSync(dir, { recursive: true, force: true });

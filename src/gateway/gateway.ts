@@ -9,8 +9,8 @@ import { InfluxHistory } from "../sinks/history/influx-history.ts";
 import { InfluxSink } from "../sinks/influx/influx-sink.ts";
 import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
 import { MqttSink, redactUrl } from "../sinks/mqtt/mqtt-sink.ts";
-import { DurableOutbox } from "../sinks/outbox/durable-outbox.ts";
 import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
+import { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
@@ -41,7 +41,10 @@ export class Gateway {
   private mqtt: MqttSink | undefined;
   private store: EmbeddedTimeseries | undefined;
   private influx: InfluxSink | undefined;
-  private outboxes: DurableOutbox[] = [];
+  /** One log for every sink that leaves the process (src/sinks/outbox/README.md). */
+  private outbox: SharedOutbox | undefined;
+  /** Sinks writing through the shared outbox: one pipeline output is one record for all of them. */
+  private readonly outboxed = new Set<Sink>();
   private listeners = new Set<(out: PipelineOutput) => void>();
   private closers: Closer[] = [];
   private tickTimer: NodeJS.Timeout | undefined;
@@ -53,7 +56,11 @@ export class Gateway {
     this.log = opts.log;
     this.version = opts.version;
     this.metrics = createMetrics();
-    registerOutboxMetrics(this.metrics.registry, () => this.outboxes);
+    registerOutboxMetrics(
+      this.metrics.registry,
+      () => this.outbox?.members() ?? [],
+      () => (this.outbox ? [this.outbox] : []),
+    );
   }
 
   async start(): Promise<GatewayAddresses> {
@@ -72,7 +79,7 @@ export class Gateway {
 
       const machineIds = config.machines.map((m) => m.id);
       // Continue after every seq any store or outbox has seen: a seq is never reused.
-      const lastSeq = Math.max(this.store?.latestSeq() ?? 0, ...this.outboxes.map((o) => o.lastSeq()));
+      const lastSeq = Math.max(this.store?.latestSeq() ?? 0, this.outbox?.lastSeq() ?? 0);
       this.pipeline = new Pipeline({ machines: machineIds, firstSeq: lastSeq + 1 });
 
       this.startDnc();
@@ -105,7 +112,8 @@ export class Gateway {
     }
     this.closers = [];
     this.sinks = [];
-    this.outboxes = [];
+    this.outboxed.clear();
+    this.outbox = undefined;
     this.listeners.clear();
   }
 
@@ -129,6 +137,12 @@ export class Gateway {
   private async startSinks(mqttUrl: string): Promise<void> {
     const { config, log } = this;
     const embedded = config.mqtt.embedded;
+    // InfluxDB always writes through the outbox (it is also its batch buffer); MQTT unless outbox.enabled is false.
+    const members = [
+      ...(config.outbox.enabled ? ["mqtt"] : []),
+      ...(config.timeseries.influx ? ["influx"] : []),
+    ];
+    const outbox = members.length > 0 ? this.openOutbox(members) : undefined;
     this.mqtt = new MqttSink({
       url: mqttUrl,
       username: embedded ? embedded.username : config.mqtt.username,
@@ -142,19 +156,19 @@ export class Gateway {
       clientId: config.mqtt.clientId,
       version: this.version,
       log: log.child({ sink: "mqtt" }),
-      outbox: config.outbox.enabled ? this.openOutbox("mqtt") : undefined,
+      outbox: config.outbox.enabled ? outbox!.sink("mqtt") : undefined,
     });
     const sinks: Sink[] = [this.mqtt];
+    if (config.outbox.enabled) this.outboxed.add(this.mqtt);
     if (config.timeseries.influx) {
-      // InfluxDB always writes through its outbox: it is also its batch buffer.
-      const outbox = this.openOutbox("influx");
       this.influx = new InfluxSink({
         ...config.timeseries.influx,
-        outbox,
-        deadLetterPath: join(outbox.path, "dead-letter.jsonl"),
+        outbox: outbox!.sink("influx"),
+        deadLetterPath: join(outbox!.path, "influx", "dead-letter.jsonl"),
         log: log.child({ sink: "influx" }),
       });
       sinks.push(this.influx);
+      this.outboxed.add(this.influx);
     }
     if (config.timeseries.embedded) {
       this.store = new EmbeddedTimeseries({
@@ -172,25 +186,28 @@ export class Gateway {
   }
 
   /**
-   * One outbox folder per sink under outbox.path (default: next to the
-   * embedded store). Closed after its sink has stopped (closers run in reverse).
+   * The shared outbox under outbox.path (default: next to the embedded
+   * store): one log, a section per sink in each record. Closed after every
+   * sink has stopped (closers run in reverse). Undelivered data of the
+   * earlier per-sink folders (outbox.path/mqtt, /influx) is imported at open.
    */
-  private openOutbox(sink: string): DurableOutbox {
+  private openOutbox(sinks: string[]): SharedOutbox {
     const { outbox, timeseries } = this.config;
-    const base =
+    const path =
       outbox.path ??
       (timeseries.embedded ? join(dirname(timeseries.embedded.path), "outbox") : "data/outbox");
-    const ob = new DurableOutbox({
-      path: join(base, sink),
-      name: sink,
+    const ob = new SharedOutbox({
+      path,
+      sinks,
+      name: "outbox",
       maxBytes: outbox.maxBytes,
       whenFull: outbox.whenFull,
       durability: outbox.durability,
       log: this.log.child({ part: "outbox" }),
     });
     ob.open();
-    this.outboxes.push(ob);
-    this.closeLater([{ name: `outbox ${sink}`, close: async () => ob.close() }]);
+    this.outbox = ob;
+    this.closeLater([{ name: "outbox", close: async () => ob.close() }]);
     return ob;
   }
 
@@ -249,7 +266,7 @@ export class Gateway {
     this.metrics.trackAdapters(() => this.adapters);
     this.metrics.trackSinks(() => this.sinks);
     // Outboxes full under the `pause` policy make adapters stop reading.
-    const intake = new IntakeGate(this.outboxes);
+    const intake = new IntakeGate(this.outbox ? [this.outbox] : []);
     this.closeLater([{ name: "intake gate", close: async () => intake.close() }]);
     intake.onChange((paused) =>
       this.log.warn({ paused }, paused ? "intake paused: an outbox is full" : "intake resumed"),
@@ -277,25 +294,45 @@ export class Gateway {
     this.dispatch(out);
   }
 
-  /** Hand one pipeline output to every sink and live listener; a failing consumer never stops the others. */
+  /**
+   * Hand one pipeline output to every sink and live listener; a failing consumer never stops the others.
+   * The outboxed sinks append inside one batch of the shared outbox: their sections become one
+   * record, one write, so a crash leaves the output with all of them or none. Sinks outside the
+   * outbox (the embedded store) come after that write.
+   */
   private dispatch(out: PipelineOutput): void {
     if (out.observations.length === 0 && out.events.length === 0 && out.snapshots.length === 0) return;
     for (const e of out.events) this.metrics.events.inc({ type: e.type });
     for (const s of out.snapshots) this.metrics.setMachineState(s.machine, s.state);
-    for (const sink of this.sinks) {
+    const outbox = this.outbox;
+    if (outbox) {
+      outbox.beginBatch();
       try {
-        sink.write(out);
-      } catch (err) {
-        this.metrics.sinkErrors.inc({ sink: sink.name });
-        this.log.error({ err, sink: sink.name }, "sink write failed");
+        for (const sink of this.sinks) if (this.outboxed.has(sink)) this.writeTo(sink, out);
+      } finally {
+        try {
+          outbox.commitBatch();
+        } catch (err) {
+          this.log.error({ err }, "outbox write failed");
+        }
       }
     }
+    for (const sink of this.sinks) if (!this.outboxed.has(sink)) this.writeTo(sink, out);
     for (const listener of this.listeners) {
       try {
         listener(out);
       } catch (err) {
         this.log.error({ err }, "live listener failed");
       }
+    }
+  }
+
+  private writeTo(sink: Sink, out: PipelineOutput): void {
+    try {
+      sink.write(out);
+    } catch (err) {
+      this.metrics.sinkErrors.inc({ sink: sink.name });
+      this.log.error({ err, sink: sink.name }, "sink write failed");
     }
   }
 }

@@ -2,8 +2,10 @@
 // simulated machines, a real Mosquitto and a real influxd) is SIGKILLed
 // mid-stream and started again. Nothing it accepted may be missing on MQTT or
 // in InfluxDB; duplicates may appear only around the crash (the replay window).
+// Both sinks append each pipeline output as ONE record of the shared outbox
+// log, so a kill between "MQTT has it" and "InfluxDB has it" cannot happen.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync } from "mqtt";
@@ -129,6 +131,12 @@ simulators:
       expect(await influxCount(influxd.url, database, "SELECT count(distinct(seq)) FROM signal")).toBe(
         highest,
       );
+
+      // One shared log for both sinks (one record per pipeline output), no per-sink folders.
+      const outboxFiles = readdirSync(join(dir, "outbox"));
+      expect(outboxFiles.some((f) => f.endsWith(".seg"))).toBe(true);
+      expect(outboxFiles).toContain("cursors");
+      expect(existsSync(join(dir, "outbox", "mqtt"))).toBe(false);
     } finally {
       if (gateway.proc.exitCode === null) gateway.proc.kill("SIGKILL");
       await subscriber.endAsync(true);

@@ -2,7 +2,7 @@ import type { InfluxDB, IPoint } from "influx";
 import type { Logger } from "pino";
 import { type Backoff, backoffDelay } from "../../core/backoff.ts";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
-import type { DurableOutbox } from "../outbox/durable-outbox.ts";
+import type { Outbox } from "../outbox/outbox-types.ts";
 import {
   authProblem,
   classifyInfluxError,
@@ -27,7 +27,7 @@ export type InfluxSinkOptions = InfluxConnection & {
   /** Retry delays after a failed write (capped exponential with jitter). Default 500 ms … 30 s. */
   backoff?: Backoff;
   /** Every point goes through it; an entry leaves only after InfluxDB answered 204 (or dead-lettered what it refused). */
-  outbox: DurableOutbox;
+  outbox: Outbox;
   /** JSON-lines file for points InfluxDB refused (400). */
   deadLetterPath?: string;
   /** How long stop() keeps delivering. Default 5 s. */
@@ -64,7 +64,7 @@ type Outage = { since: number; kind: InfluxFailure["kind"] };
 export class InfluxSink implements Sink {
   readonly name = "influx";
   readonly stats: InfluxSinkStats = { written: 0, batches: 0, failures: 0, deadLettered: 0, healthy: true };
-  readonly outbox: DurableOutbox;
+  readonly outbox: Outbox;
 
   private readonly opts: InfluxSinkOptions;
   private readonly log: Logger;

@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
-import type { DurableOutbox } from "../outbox/durable-outbox.ts";
+import type { Outbox } from "../outbox/outbox-types.ts";
 import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
 import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
 
@@ -37,8 +37,9 @@ export type MqttSinkOptions = {
    * Durable delivery (issue #6): every message goes through this outbox and
    * is published at QoS 1; an entry leaves the outbox only after the broker's
    * PUBACK for each of its messages. Without it, the in-memory behaviour below.
+   * The gateway passes this sink's view of the shared outbox log.
    */
-  outbox?: DurableOutbox;
+  outbox?: Outbox;
   now?: () => number;
 };
 

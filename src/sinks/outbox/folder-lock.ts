@@ -24,7 +24,7 @@ export function lockFolder(lockPath: string, what: string): () => void {
   const key = resolve(lockPath);
   if (ours.has(key)) {
     throw new Error(
-      `${what} is in use by another outbox in this process: give each sink (and each gateway) its own outbox.path`,
+      `${what} is in use by another outbox in this process: give each gateway its own outbox.path`,
     );
   }
   try {

@@ -1,9 +1,14 @@
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { DurableOutbox } from "./durable-outbox.ts";
+import type { Outbox } from "./outbox-types.ts";
 
-// The outboxes on /metrics, read from each outbox's own stats at scrape time
-// (the hot path never touches prom-client). Names: maskinport_outbox_*,
-// label `sink` (mqtt, influx).
+// The outboxes on /metrics, read from each sink's view of the log at scrape
+// time (the hot path never touches prom-client). Names: maskinport_outbox_*,
+// label `sink` (mqtt, influx): per sink its depth, bytes, lag and counters;
+// paused and full_episodes describe the shared log (same value for every
+// sink); maskinport_outbox_disk_bytes is the log's size (what outbox.maxBytes
+// bounds).
+
+type MetricSource = Pick<Outbox, "name" | "stats" | "depth" | "oldestAgeMs">;
 
 type CounterField = "appended" | "delivered" | "dropped" | "rejected" | "writeErrors";
 
@@ -31,12 +36,19 @@ const COUNTERS: [CounterField, string, string][] = [
   [
     "writeErrors",
     "maskinport_outbox_write_errors_total",
-    "Failed outbox disk writes (data kept in memory and retried)",
+    "Failed outbox disk writes of records holding this sink's data (kept in memory and retried)",
   ],
 ];
 
-/** Register the outbox metrics on `registry`; `source` lists the outboxes at scrape time. */
-export function registerOutboxMetrics(registry: Registry, source: () => Iterable<DurableOutbox>): void {
+/**
+ * Register the outbox metrics on `registry`; `source` lists the sinks' outboxes
+ * at scrape time, `logs` the shared logs (their size on disk).
+ */
+export function registerOutboxMetrics(
+  registry: Registry,
+  source: () => Iterable<MetricSource>,
+  logs: () => Iterable<{ diskBytes(): number }> = () => [],
+): void {
   const registers = [registry];
   // Last value seen per outbox and field, so a scrape adds only what is new.
   const seen = new Map<string, number>();
@@ -56,7 +68,7 @@ export function registerOutboxMetrics(registry: Registry, source: () => Iterable
   for (const [field, name, help] of COUNTERS) {
     counters.set(field, new Counter({ name, help, labelNames: ["sink"] as const, registers, collect: sync }));
   }
-  const gauge = (name: string, help: string, value: (ob: DurableOutbox) => number) =>
+  const gauge = (name: string, help: string, value: (ob: MetricSource) => number) =>
     new Gauge({
       name,
       help,
@@ -69,7 +81,7 @@ export function registerOutboxMetrics(registry: Registry, source: () => Iterable
   gauge("maskinport_outbox_items", "Undelivered items in the outbox (on disk and in memory)", (ob) =>
     ob.depth(),
   );
-  gauge("maskinport_outbox_bytes", "Undelivered bytes on disk", (ob) => ob.stats.bytes);
+  gauge("maskinport_outbox_bytes", "Undelivered bytes of this sink's data on disk", (ob) => ob.stats.bytes);
   gauge(
     "maskinport_outbox_oldest_age_seconds",
     "Age of the oldest undelivered entry",
@@ -77,12 +89,22 @@ export function registerOutboxMetrics(registry: Registry, source: () => Iterable
   );
   gauge(
     "maskinport_outbox_paused",
-    "1 while the outbox is full and asks for intake to pause (whenFull: pause)",
+    "1 while the shared outbox log is full and asks for intake to pause (whenFull: pause)",
     (ob) => (ob.stats.paused ? 1 : 0),
   );
   gauge(
     "maskinport_outbox_full_episodes",
-    "Times the outbox reached outbox.maxBytes since start",
+    "Times the shared outbox log reached outbox.maxBytes since start",
     (ob) => ob.stats.fullEpisodes,
   );
+  new Gauge({
+    name: "maskinport_outbox_disk_bytes",
+    help: "Size of the shared outbox log on disk (bounded by outbox.maxBytes)",
+    registers,
+    collect() {
+      let bytes = 0;
+      for (const log of logs()) bytes += log.diskBytes();
+      this.set(bytes);
+    },
+  });
 }

@@ -1,4 +1,4 @@
-import type { DurableOutbox } from "./durable-outbox.ts";
+import type { Outbox } from "./outbox-types.ts";
 
 // Durable delivery for a message transport (MQTT): the sink enqueues the
 // messages of one pipeline output as one outbox entry; the queue hands them to
@@ -60,7 +60,7 @@ export function decodeMessages(body: string): QueuedMessage[] {
 }
 
 export class PublishQueue {
-  readonly outbox: DurableOutbox;
+  readonly outbox: Outbox;
   readonly stats: PublishQueueStats = { published: 0, confirmed: 0, failed: 0 };
   private readonly window: number;
   private publish: PublishFn | undefined;
@@ -72,17 +72,20 @@ export class PublishQueue {
   private pumpScheduled = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(opts: { outbox: DurableOutbox; window?: number }) {
+  constructor(opts: { outbox: Outbox; window?: number }) {
     this.outbox = opts.outbox;
     this.window = opts.window ?? 2000;
+    // New entries are readable once on disk: at once outside a shared-log batch,
+    // at the end of the batch inside one (every sink's section in one write).
+    this.outbox.onAppended(() => {
+      if (this.open) this.pump();
+    });
   }
 
-  /** Store one batch durably (see DurableOutbox.append); delivery follows when the transport is open. */
+  /** Store one batch durably (see Outbox.append); delivery follows when the transport is open. */
   enqueue(messages: readonly QueuedMessage[], seqMax?: number): boolean {
     if (messages.length === 0) return true;
-    const ok = this.outbox.append(encodeMessages(messages), messages.length, seqMax);
-    if (this.open) this.pump();
-    return ok;
+    return this.outbox.append(encodeMessages(messages), messages.length, seqMax);
   }
 
   /**

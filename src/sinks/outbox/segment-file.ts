@@ -2,20 +2,26 @@ import { closeSync, ftruncateSync, openSync, readSync } from "node:fs";
 import { crc32 } from "node:zlib";
 
 // The on-disk record format of outbox segments. A segment file is a plain
-// sequence of records; a record is a 32-byte header and a UTF-8 body:
+// sequence of records; a record is a 32-byte header and a body:
 //
 //   0  u16  magic 0x4d50 ("MP")        16 u32  CRC-32 of the body
-//   2  u16  format version (1)         20 f64  highest observation seq (NaN: none)
+//   2  u16  format version             20 f64  highest observation seq (NaN: none)
 //   4  u32  body length in bytes       28 u32  creation time, seconds since epoch
 //   8  u32  items in the body (count)
 //  12  u32  reserved (0)
+//
+// Version 2 (the shared log): the body is a section table and one section per
+// sink (record-sections.ts), so one write holds a batch for every sink.
+// Version 1 (the per-sink folders before it): the body is one sink's UTF-8
+// encoding; read only to import an old outbox (legacy-import.ts).
 //
 // A crash can only tear the last record of the file that was being written;
 // the CRC and the length catch it and recovery cuts the file there.
 
 export const HEADER_BYTES = 32;
 const MAGIC = 0x4d50;
-const VERSION = 1;
+export const SHARED_VERSION = 2;
+export const LEGACY_VERSION = 1;
 
 export type RecordHeader = {
   bodyBytes: number;
@@ -25,26 +31,33 @@ export type RecordHeader = {
   createdMs: number;
 };
 
-/** Fill `header` (32 bytes, reused) for `body`. */
+/** Fill `header` (32 bytes, reused) for a body made of `parts` (written after it with one writev). */
 export function encodeHeader(
   header: Buffer,
-  body: Buffer,
+  parts: readonly Buffer[],
   items: number,
   seqMax: number | undefined,
   createdMs: number,
+  version = SHARED_VERSION,
 ): void {
+  let length = 0;
+  let crc = 0;
+  for (const p of parts) {
+    length += p.length;
+    crc = crc32(p, crc);
+  }
   header.writeUInt16LE(MAGIC, 0);
-  header.writeUInt16LE(VERSION, 2);
-  header.writeUInt32LE(body.length, 4);
+  header.writeUInt16LE(version, 2);
+  header.writeUInt32LE(length, 4);
   header.writeUInt32LE(items, 8);
   header.writeUInt32LE(0, 12);
-  header.writeUInt32LE(crc32(body), 16);
+  header.writeUInt32LE(crc, 16);
   header.writeDoubleLE(seqMax ?? Number.NaN, 20);
   header.writeUInt32LE(Math.floor(createdMs / 1000), 28);
 }
 
-export function decodeHeader(buf: Buffer, at: number): RecordHeader | undefined {
-  if (buf.readUInt16LE(at) !== MAGIC || buf.readUInt16LE(at + 2) !== VERSION) return undefined;
+export function decodeHeader(buf: Buffer, at: number, version = SHARED_VERSION): RecordHeader | undefined {
+  if (buf.readUInt16LE(at) !== MAGIC || buf.readUInt16LE(at + 2) !== version) return undefined;
   const seq = buf.readDoubleLE(at + 20);
   return {
     bodyBytes: buf.readUInt32LE(at + 4),
@@ -53,6 +66,13 @@ export function decodeHeader(buf: Buffer, at: number): RecordHeader | undefined 
     seqMax: Number.isNaN(seq) ? undefined : seq,
     createdMs: buf.readUInt32LE(at + 28) * 1000,
   };
+}
+
+/** The format version of the record at `offset` (undefined: not a record). */
+export function recordVersionAt(fd: number, offset: number): number | undefined {
+  const buf = Buffer.alloc(4);
+  if (readSync(fd, buf, 0, 4, offset) !== 4 || buf.readUInt16LE(0) !== MAGIC) return undefined;
+  return buf.readUInt16LE(2);
 }
 
 export type ScannedRecord = RecordHeader & { offset: number; body: Buffer };
@@ -68,6 +88,7 @@ export function scanRecords(
   fileSize: number,
   onRecord: (r: ScannedRecord) => boolean,
   scratch: { buf: Buffer },
+  version = SHARED_VERSION,
 ): number {
   let buf = scratch.buf;
   let pos = offset;
@@ -77,7 +98,7 @@ export function scanRecords(
     if (got < HEADER_BYTES) return pos;
     let at = 0;
     while (at + HEADER_BYTES <= got) {
-      const h = decodeHeader(buf, at);
+      const h = decodeHeader(buf, at, version);
       if (!h) return pos + at;
       const end = at + HEADER_BYTES + h.bodyBytes;
       if (pos + end > fileSize) return pos + at; // torn: the body never made it
@@ -100,42 +121,6 @@ export function scratchBuffer(bytes = 64 * 1024): { buf: Buffer } {
   return { buf: Buffer.allocUnsafe(bytes) };
 }
 
-// The delivered position lives in a small file of two 64-byte slots written
-// alternately in place (one pwrite, no rename): a write torn by a power cut
-// spoils one slot, and the other still holds the previous position.
-const SLOT_BYTES = 64;
-
-export type Position = { delivered: number; lastId: number; lastSeq: number };
-
-export function encodeSlot(p: Position): Buffer {
-  const text = `${p.delivered} ${p.lastId} ${p.lastSeq}`;
-  const line = `${text} ${crc32(text)}`;
-  return Buffer.from(`${line.padEnd(SLOT_BYTES - 1, " ")}\n`, "latin1");
-}
-
-export function slotOffset(slot: 0 | 1): number {
-  return slot * SLOT_BYTES;
-}
-
-/** The newest intact slot of a position file's content, if any. */
-export function decodePosition(content: Buffer): Position | undefined {
-  let best: Position | undefined;
-  for (let at = 0; at + SLOT_BYTES <= content.length; at += SLOT_BYTES) {
-    const parts = content
-      .toString("latin1", at, at + SLOT_BYTES)
-      .trim()
-      .split(" ");
-    if (parts.length !== 4) continue;
-    const text = parts.slice(0, 3).join(" ");
-    if (String(crc32(text)) !== parts[3]) continue;
-    const [delivered, lastId, lastSeq] = parts.slice(0, 3).map(Number) as [number, number, number];
-    if (!best || lastId > best.lastId || (lastId === best.lastId && delivered > best.delivered)) {
-      best = { delivered, lastId, lastSeq };
-    }
-  }
-  return best;
-}
-
 /** Cut a torn or damaged tail off a segment file. */
 export function truncateFile(path: string, size: number): void {
   const fd = openSync(path, "r+");
@@ -144,4 +129,11 @@ export function truncateFile(path: string, size: number): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Segment files are named by the id of their first record. */
+export const SEGMENT_NAME = /^\d{16}\.seg$/;
+
+export function segmentName(baseId: number): string {
+  return `${String(baseId).padStart(16, "0")}.seg`;
 }
