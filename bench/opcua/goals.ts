@@ -47,7 +47,8 @@ const rows: Row[] = readFileSync(file, "utf8")
   .filter((l) => l.trim() !== "")
   .map((l, i) => {
     const parsed = rowSchema.safeParse(JSON.parse(l));
-    if (!parsed.success) throw new Error(`${file}:${i + 1}: not a measure.mjs result: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new Error(`${file}:${i + 1}: not a measure.mjs result: ${parsed.error.message}`);
     return parsed.data;
   });
 

@@ -120,14 +120,15 @@ const byteSize = (min: number) =>
 
 /**
  * The durable outbox in front of every sink that leaves the process (MQTT,
- * InfluxDB): src/sinks/outbox/README.md. One folder per sink under `path`.
+ * InfluxDB): src/sinks/outbox/README.md. One log under `path` for all of
+ * them (a record per pipeline batch, a section per sink).
  */
 const outboxSchema = z
   .object({
     enabled: z.boolean().default(true),
     /** Default: an `outbox` folder next to timeseries.embedded.path, else data/outbox. */
     path: z.string().min(1).optional(),
-    /** Per sink. */
+    /** The whole log, all sinks together. */
     maxBytes: byteSize(1024 * 1024).default(1_000_000_000),
     whenFull: z.enum(["pause", "drop-oldest"]).default("pause"),
     /** process: survives a crash of the gateway; power: also a power cut (fsync per write, slower). */

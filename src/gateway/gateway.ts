@@ -12,6 +12,7 @@ import { MqttSink, redactUrl } from "../sinks/mqtt/mqtt-sink.ts";
 import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
 import { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
+import { registerTimeseriesMetrics } from "../sinks/timeseries/timeseries-metrics.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
 import { createAdapters } from "./adapters.ts";
@@ -61,6 +62,7 @@ export class Gateway {
       () => this.outbox?.members() ?? [],
       () => (this.outbox ? [this.outbox] : []),
     );
+    registerTimeseriesMetrics(this.metrics.registry, () => this.store);
   }
 
   async start(): Promise<GatewayAddresses> {

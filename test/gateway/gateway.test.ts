@@ -147,6 +147,11 @@ function suite(name: string, brokerSection: () => Promise<{ section: string; url
         return body.points && body.points.length > 0 ? body.points : undefined;
       });
       expect(points.length).toBeLessThanOrEqual(50);
+      // The history query committed the store's rows: they are counted on /metrics.
+      const after = await (await fetch(`http://127.0.0.1:${webPort}/metrics`)).text();
+      const rows = after.split("\n").find((l) => l.startsWith("maskinport_timeseries_rows_total "));
+      expect(Number(rows?.split(" ").pop())).toBeGreaterThan(0);
+      expect(after).toMatch(/^maskinport_timeseries_write_errors_total 0$/m);
     });
 
     it("publishes offline status on stop", async () => {
