@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -182,5 +182,32 @@ describe("EmbeddedTimeseries: stop", () => {
     await Promise.all([store.stop(), store.stop()]);
     stores.length = 0;
     expect(readRows(join(dir, "ts.db"))).toHaveLength(257);
+  });
+});
+
+/** Nice values of this process's threads (Linux /proc). */
+function threadNiceValues(): number[] {
+  return readdirSync("/proc/self/task").flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      // After "pid (comm)" come the fields from #3 (state); #19 is nice.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return [Number(fields[19 - 3])];
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
+
+describe("EmbeddedTimeseries: its thread's priority", () => {
+  it("runs the store's thread at nice 10, so commits give way to the live path", async () => {
+    const before = threadNiceValues().filter((n) => n === 10).length;
+    const store = await open();
+    store.write(output({ observations: mixed() }));
+    await store.flush();
+    expect(threadNiceValues().filter((n) => n === 10)).toHaveLength(before + 1);
+    await store.stop();
+    stores.length = 0;
+    expect(threadNiceValues().filter((n) => n === 10)).toHaveLength(before);
   });
 });

@@ -20,6 +20,9 @@ import type { RowBatch } from "./row-batch.ts";
 // 60 % of the store's CPU. The price: a power cut may lose the last ~5 s.
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5000;
 
+/** The store thread's nice value on Linux (store-worker.ts says why). */
+export const STORE_THREAD_NICE = 10;
+
 export type StoreWorkerData = {
   path: string;
   retentionDays: number;
