@@ -2,7 +2,8 @@
 // writes): for every load, Maskinport against the lean reference measured in
 // the same run.
 //
-//   node_modules/.bin/node bench/opcua/goals.ts [results.jsonl]   (default: the newest in $WORK/run)
+//   node_modules/.bin/node bench/opcua/goals.ts [results.jsonl …]   (default: the newest in $WORK/run;
+//   several files: also the median and range per load over the runs)
 //
 // "Changes lost" here is the harness's gap count minus its duplicate count.
 // The bench server stamps every value with Date.now() of the tick that wrote
@@ -41,34 +42,80 @@ function newestResults(): string {
   return join(dir, last);
 }
 
-const file = process.argv[2] ?? newestResults();
-const rows: Row[] = readFileSync(file, "utf8")
-  .split("\n")
-  .filter((l) => l.trim() !== "")
-  .map((l, i) => {
-    const parsed = rowSchema.safeParse(JSON.parse(l));
-    if (!parsed.success)
-      throw new Error(`${file}:${i + 1}: not a measure.mjs result: ${parsed.error.message}`);
-    return parsed.data;
-  });
+function readRows(file: string): Row[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l, i) => {
+      const parsed = rowSchema.safeParse(JSON.parse(l));
+      if (!parsed.success)
+        throw new Error(`${file}:${i + 1}: not a measure.mjs result: ${parsed.error.message}`);
+      return parsed.data;
+    });
+}
+
+type Verdict = { load: number; ratio: number; lost: number; lostPct: number; dp99: number; row: string };
+
+/** Maskinport against the lean reference of the same run, per load. */
+function verdicts(rows: Row[]): Verdict[] {
+  const out: Verdict[] = [];
+  for (const load of [...new Set(rows.map((r) => r.offered_nominal))]) {
+    const lean = rows.find((r) => r.gateway === "lean" && r.offered_nominal === load);
+    const ours = rows.find((r) => r.gateway === "maskinport" && r.offered_nominal === load);
+    if (!lean || !ours) continue;
+    const ratio = ours.cpu_s_per_1k_msgs / lean.cpu_s_per_1k_msgs;
+    const lost = netLost(ours);
+    const lostPct = pct(lost, ours.msgs + lost);
+    const dp99 = ours.lat_p99_ms - lean.lat_p99_ms;
+    out.push({
+      load,
+      ratio,
+      lost,
+      lostPct,
+      dp99,
+      row: `| ${load} | ${ratio.toFixed(2)}× ${mark(ratio <= 2)} | ${lost} (${lostPct.toFixed(2)} %; raw gaps ${ours.gap_lost}, pairs ${ours.duplicates}) ${mark(lost === 0)} | ${lean.delivery_ratio.toFixed(3)} / ${ours.delivery_ratio.toFixed(3)} | ${signed(dp99)} ms ${mark(dp99 <= 30)} | ${lean.host_busy_pct.toFixed(0)} / ${ours.host_busy_pct.toFixed(0)} |`,
+    });
+  }
+  return out;
+}
 
 const netLost = (r: Row) => Math.max(0, (r.gap_lost ?? 0) - r.duplicates);
 const pct = (n: number, of: number) => (of > 0 ? (100 * n) / of : 0);
 const mark = (ok: boolean) => (ok ? "met" : "**missed**");
+const signed = (n: number) => `${n >= 0 ? "+" : ""}${n}`;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
-console.log(`goals from ${file}\n`);
-console.log(
-  "| load chg/s | CPU / msg vs lean (≤ 2×) | changes lost, gaps − late-tick pairs (0) | delivery ratio lean / maskinport | p99 vs lean (≤ +30 ms) | host busy % |",
-);
-console.log("|---:|---|---|---|---|---:|");
-for (const load of [...new Set(rows.map((r) => r.offered_nominal))]) {
-  const lean = rows.find((r) => r.gateway === "lean" && r.offered_nominal === load);
-  const ours = rows.find((r) => r.gateway === "maskinport" && r.offered_nominal === load);
-  if (!lean || !ours) continue;
-  const ratio = ours.cpu_s_per_1k_msgs / lean.cpu_s_per_1k_msgs;
-  const lost = netLost(ours);
-  const dp99 = ours.lat_p99_ms - lean.lat_p99_ms;
+const files = process.argv.length > 2 ? process.argv.slice(2) : [newestResults()];
+const all: Verdict[] = [];
+for (const file of files) {
+  console.log(`goals from ${file}\n`);
   console.log(
-    `| ${load} | ${ratio.toFixed(2)}× ${mark(ratio <= 2)} | ${lost} (${pct(lost, ours.msgs + lost).toFixed(2)} %; raw gaps ${ours.gap_lost}, pairs ${ours.duplicates}) ${mark(lost === 0)} | ${lean.delivery_ratio.toFixed(3)} / ${ours.delivery_ratio.toFixed(3)} | ${dp99 >= 0 ? "+" : ""}${dp99} ms ${mark(dp99 <= 30)} | ${lean.host_busy_pct.toFixed(0)} / ${ours.host_busy_pct.toFixed(0)} |`,
+    "| load chg/s | CPU / msg vs lean (≤ 2×) | changes lost, gaps − late-tick pairs (0) | delivery ratio lean / maskinport | p99 vs lean (≤ +30 ms) | host busy % |",
   );
+  console.log("|---:|---|---|---|---|---:|");
+  for (const v of verdicts(readRows(file))) {
+    console.log(v.row);
+    all.push(v);
+  }
+  console.log("");
+}
+
+// Several runs: the median is the figure to hold against a goal, the range is the noise.
+if (files.length > 1) {
+  console.log(`over ${files.length} runs: median (range)\n`);
+  console.log("| load chg/s | runs | CPU / msg vs lean (≤ 2×) | changes lost (0) | p99 vs lean (≤ +30 ms) |");
+  console.log("|---:|---:|---|---|---|");
+  for (const load of [...new Set(all.map((v) => v.load))].sort((a, b) => a - b)) {
+    const vs = all.filter((v) => v.load === load);
+    const r = vs.map((v) => v.ratio);
+    const d = vs.map((v) => v.dp99);
+    const lost = Math.max(...vs.map((v) => v.lost));
+    console.log(
+      `| ${load} | ${vs.length} | ${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}) ${mark(median(r) <= 2)} | max ${lost} ${mark(lost === 0)} | ${signed(median(d))} ms (${signed(Math.min(...d))} to ${signed(Math.max(...d))}) ${mark(median(d) <= 30)} |`,
+    );
+  }
 }
