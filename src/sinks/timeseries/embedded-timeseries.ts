@@ -282,7 +282,9 @@ export class EmbeddedTimeseries implements Sink {
   private lost(worker: Worker): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
-    const lostRows = this.posted - this.workerReceived + this.workerPending;
+    // What it had not committed, and the batch being filled: that batch numbers
+    // its series the way the dead thread knew them, so a new one cannot read it.
+    const lostRows = this.posted - this.workerReceived + this.workerPending + this.encoder.pending;
     this.carried.dropped += lostRows;
     this.carried.rows = this.stats.rows;
     this.carried.flushes = this.stats.flushes;
