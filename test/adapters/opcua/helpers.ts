@@ -5,11 +5,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
+import { type OpcuaSimulator, startOpcuaSimulator } from "../../../simulators/opcua/server.ts";
 import { OpcuaAdapter } from "../../../src/adapters/opcua/adapter.ts";
 import { type OpcuaMonitorConfig, opcuaMonitorSchema } from "../../../src/adapters/opcua/config.ts";
 import type { IntakeControl } from "../../../src/core/contracts.ts";
 import type { Reading } from "../../../src/core/observation.ts";
 import { waitFor as waitForDefined } from "../../support/ports.ts";
+
+/**
+ * One simulated machine without an auto operator (the test drives it), security
+ * None, its PKI under `dir`. The restart tests start it twice on one port.
+ */
+export function startScriptedSimulator(port: number, dir: string): Promise<OpcuaSimulator> {
+  return startOpcuaSimulator({
+    port,
+    machines: 1,
+    autoOperator: false,
+    pkiDir: `${dir}/sim-pki`,
+    securityModes: ["None"],
+  });
+}
 
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), `maskinport-${prefix}-`));

@@ -5,9 +5,9 @@
 // the pause that is still active, one raised on the new server while paused,
 // and one that cleared with the restart.
 import { afterAll, describe, expect, it } from "vitest";
-import { type OpcuaSimulator, startOpcuaSimulator } from "../../../simulators/opcua/server.ts";
+import type { OpcuaSimulator } from "../../../simulators/opcua/server.ts";
 import { manualIntake } from "../../support/intake.ts";
-import { type Harness, startAdapter, tempDir, waitFor } from "./helpers.ts";
+import { type Harness, startAdapter, startScriptedSimulator, tempDir, waitFor } from "./helpers.ts";
 
 const dir = tempDir("opcua-intake-restart");
 let sim: OpcuaSimulator | undefined;
@@ -19,15 +19,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-function start(port: number) {
-  return startOpcuaSimulator({
-    port,
-    machines: 1,
-    autoOperator: false,
-    pkiDir: `${dir.path}/sim-pki`,
-    securityModes: ["None"],
-  });
-}
+const start = (port: number) => startScriptedSimulator(port, dir.path);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

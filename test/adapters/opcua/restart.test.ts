@@ -5,11 +5,11 @@
 // outage than offlineAfterMs is reported as UNAVAILABLE, then AVAILABLE. A server
 // that is not there yet is a clear error, and the adapter connects when it comes.
 import { afterAll, describe, expect, it } from "vitest";
-import { type OpcuaSimulator, startOpcuaSimulator } from "../../../simulators/opcua/server.ts";
+import type { OpcuaSimulator } from "../../../simulators/opcua/server.ts";
 import type { MachineEvent } from "../../../src/core/events.ts";
 import { Pipeline } from "../../../src/pipeline/pipeline.ts";
 import { freePort } from "../../support/ports.ts";
-import { type Harness, startAdapter, tempDir, waitFor } from "./helpers.ts";
+import { type Harness, startAdapter, startScriptedSimulator, tempDir, waitFor } from "./helpers.ts";
 
 const dir = tempDir("opcua-restart");
 let sim: OpcuaSimulator | undefined;
@@ -21,15 +21,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-function start(port: number) {
-  return startOpcuaSimulator({
-    port,
-    machines: 1,
-    autoOperator: false,
-    pkiDir: `${dir.path}/sim-pki`,
-    securityModes: ["None"],
-  });
-}
+const start = (port: number) => startScriptedSimulator(port, dir.path);
 
 /** Same script on both server lives: a program runs and a warning is active. */
 function script(s: OpcuaSimulator, extraAlarm: boolean) {

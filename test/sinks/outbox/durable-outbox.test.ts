@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { DurableOutbox, type DurableOutboxOptions } from "../../../src/sinks/outbox/durable-outbox.ts";
+import { drain } from "./drain.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mp-outbox-test-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -41,18 +42,6 @@ function outbox(path: string, extra: Partial<DurableOutboxOptions> = {}) {
   });
   ob.open();
   return ob;
-}
-
-/** Read everything undelivered, in order. */
-function drain(ob: DurableOutbox, limit = 1000) {
-  const all: { id: number; body: string; items: number }[] = [];
-  let after = 0;
-  for (;;) {
-    const batch = ob.peek(after, limit);
-    if (batch.length === 0) return all;
-    all.push(...batch);
-    after = batch.at(-1)!.id;
-  }
 }
 
 describe("DurableOutbox", () => {

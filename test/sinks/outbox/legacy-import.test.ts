@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { decodeMessages } from "../../../src/sinks/outbox/publish-queue.ts";
 import { SharedOutbox } from "../../../src/sinks/outbox/shared-outbox.ts";
 import type { SinkOutbox } from "../../../src/sinks/outbox/sink-outbox.ts";
+import { drain } from "./drain.ts";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "legacy-outbox");
 const root = mkdtempSync(join(tmpdir(), "mp-outbox-legacy-"));
@@ -30,17 +31,6 @@ function open(path: string, sinks = ["mqtt", "influx"]) {
   const ob = new SharedOutbox({ path, sinks, maxBytes: 1e9, whenFull: "pause", log });
   ob.open();
   return { ob, lines };
-}
-
-function drain(view: SinkOutbox) {
-  const all: { id: number; body: string }[] = [];
-  let after = 0;
-  for (;;) {
-    const batch = view.peek(after, 100);
-    if (batch.length === 0) return all;
-    all.push(...batch);
-    after = batch.at(-1)!.id;
-  }
 }
 
 const mqttSeqs = (view: SinkOutbox) =>

@@ -10,7 +10,7 @@ import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { registerOutboxMetrics } from "../../../src/sinks/outbox/outbox-metrics.ts";
 import { SharedOutbox, type SharedOutboxOptions } from "../../../src/sinks/outbox/shared-outbox.ts";
-import type { SinkOutbox } from "../../../src/sinks/outbox/sink-outbox.ts";
+import { drain } from "./drain.ts";
 
 const root = mkdtempSync(join(tmpdir(), "mp-shared-outbox-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -35,17 +35,6 @@ function shared(path: string, extra: Partial<SharedOutboxOptions> = {}) {
   });
   ob.open();
   return ob;
-}
-
-function drain(view: SinkOutbox, limit = 1000) {
-  const all: { id: number; body: string; items: number }[] = [];
-  let after = 0;
-  for (;;) {
-    const batch = view.peek(after, limit);
-    if (batch.length === 0) return all;
-    all.push(...batch);
-    after = batch.at(-1)!.id;
-  }
 }
 
 const segments = (path: string) => readdirSync(path).filter((f) => f.endsWith(".seg"));
