@@ -1,32 +1,13 @@
-import type { Logger } from "pino";
-import type { Outbox, OutboxEntry, OutboxStats, WhenFull } from "./outbox-types.ts";
-import { SharedOutbox } from "./shared-outbox.ts";
+import type { Outbox, OutboxEntry, OutboxStats } from "./outbox-types.ts";
+import { SharedOutbox, type SharedOutboxOptions } from "./shared-outbox.ts";
 import type { SinkOutbox } from "./sink-outbox.ts";
 
 export type { OutboxEntry, OutboxStats, WhenFull } from "./outbox-types.ts";
 
-export type DurableOutboxOptions = {
-  /** Folder of this outbox (segment files, cursors, lock); created if missing. */
-  path: string;
+/** A SharedOutbox's options for one sink: `name` (which sink, for logs and metrics) instead of `sinks`. */
+export type DurableOutboxOptions = Omit<SharedOutboxOptions, "sinks" | "name" | "importLegacy"> & {
   /** Which sink it serves ("mqtt", "influx"): logs and metrics. */
   name: string;
-  /** Undelivered data kept at most, in bytes on disk. */
-  maxBytes: number;
-  whenFull: WhenFull;
-  log: Logger;
-  /** "process" (default): survives a crash or SIGKILL of the gateway; "power": also a power cut (fdatasync per append). */
-  durability?: "process" | "power";
-  /** Segment file size; whole segments are deleted once delivered. Default maxBytes/16, 64 KiB–64 MiB. */
-  segmentBytes?: number;
-  /** pause policy: data still accepted after pausing. Default maxBytes/10, at most 64 MiB. */
-  headroomBytes?: number;
-  /** pause policy: resume below this share of maxBytes. Default 0.9. */
-  resumeRatio?: number;
-  /** The delivered position is saved at most this often. Default 100 ms. */
-  ackFlushMs?: number;
-  /** While the disk refuses writes, keep at most this much in memory (then refuse, counted). Default 64 MiB. */
-  maxMemoryBytes?: number;
-  now?: () => number;
 };
 
 const SOLE_SINK = "sink";
