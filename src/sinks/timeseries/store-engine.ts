@@ -6,7 +6,7 @@ import { alarms, cycles, range, stateTimeline } from "./queries.ts";
 import { batchRows, type RowBatch } from "./row-batch.ts";
 import { migrate } from "./schema.ts";
 import { storageError } from "./storage-errors.ts";
-import { DEFAULT_CHECKPOINT_INTERVAL_MS, type StoreQuery, type StoreStats } from "./store-protocol.ts";
+import type { StoreQuery, StoreStats } from "./store-protocol.ts";
 
 // Everything the embedded store does with its SQLite file, synchronously, in
 // one place: it runs in the store's worker thread (store-worker.ts), where a
@@ -24,10 +24,9 @@ export type StoreEngineOptions = {
   flushRows: number;
   maxBufferedRows: number;
   busyTimeoutMs: number;
-  /** Default DEFAULT_CHECKPOINT_INTERVAL_MS. */
-  checkpointIntervalMs?: number;
+  /** How often the WAL is copied into the file (DEFAULT_CHECKPOINT_INTERVAL_MS says why 5 s). */
+  checkpointIntervalMs: number;
   log: EngineLog;
-  now?: () => number;
 };
 
 const DAY_MS = 86_400_000;
@@ -37,7 +36,6 @@ export class StoreEngine {
   readonly stats: StoreStats = { rows: 0, flushes: 0, errors: 0, dropped: 0, received: 0, pending: 0 };
 
   private readonly opts: StoreEngineOptions;
-  private readonly now: () => number;
   private db: DatabaseSync | undefined;
   private writer: BatchWriter | undefined;
   private buffer: RowBatch[] = [];
@@ -49,7 +47,6 @@ export class StoreEngine {
 
   constructor(opts: StoreEngineOptions) {
     this.opts = opts;
-    this.now = opts.now ?? Date.now;
   }
 
   /** Open (and create or migrate) the file. Throws an Error whose message names the path and the fix. */
@@ -83,7 +80,7 @@ export class StoreEngine {
       throw storageError("open", path, err);
     }
     this.db = db;
-    this.lastCheckpoint = this.now();
+    this.lastCheckpoint = Date.now();
     return { lastSeq: this.writer.lastSeq() };
   }
 
@@ -123,9 +120,8 @@ export class StoreEngine {
   checkpointIfDue(): void {
     const db = this.db;
     if (!db || this.opts.path === ":memory:" || !this.uncheckpointed) return;
-    if (this.now() - this.lastCheckpoint < (this.opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS))
-      return;
-    this.lastCheckpoint = this.now();
+    if (Date.now() - this.lastCheckpoint < this.opts.checkpointIntervalMs) return;
+    this.lastCheckpoint = Date.now();
     try {
       db.exec("PRAGMA wal_checkpoint(PASSIVE)");
       this.uncheckpointed = false;
@@ -151,7 +147,7 @@ export class StoreEngine {
     const db = this.db;
     if (!db || this.opts.retentionDays <= 0 || this.retentionRunning) return 0;
     this.retentionRunning = true;
-    const cutoff = this.now() - this.opts.retentionDays * DAY_MS;
+    const cutoff = Date.now() - this.opts.retentionDays * DAY_MS;
     let deleted = 0;
     try {
       const ids = db.prepare("SELECT id FROM series").all() as { id: number }[];
