@@ -65,7 +65,10 @@ const sinks: Sink[] = [
     log,
   }),
 ];
-if (values.store) sinks.push(new EmbeddedTimeseries({ path: values.store, retentionDays: 0, log }));
+const store = values.store
+  ? new EmbeddedTimeseries({ path: values.store, retentionDays: 0, log })
+  : undefined;
+if (store) sinks.push(store);
 for (const s of sinks) await s.start();
 
 const pipeline = new Pipeline({ machines: [MACHINE] });
@@ -128,7 +131,8 @@ async function stop(): Promise<void> {
         : "") +
       `time in ${Object.entries(spentMs)
         .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
-        .join(", ")}; sinks' stop ${(performance.now() - t0).toFixed(0)} ms`,
+        .join(", ")}; sinks' stop ${(performance.now() - t0).toFixed(0)} ms` +
+      (store ? `; store ${store.stats.rows} rows in ${store.stats.flushes} commits` : ""),
   );
   await clearRetained().catch(() => {});
   process.exit(0);
