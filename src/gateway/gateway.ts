@@ -308,15 +308,12 @@ export class Gateway {
     for (const s of out.snapshots) this.metrics.setMachineState(s.machine, s.state);
     const outbox = this.outbox;
     if (outbox) {
-      outbox.beginBatch();
       try {
-        for (const sink of this.sinks) if (this.outboxed.has(sink)) this.writeTo(sink, out);
-      } finally {
-        try {
-          outbox.commitBatch();
-        } catch (err) {
-          this.log.error({ err }, "outbox write failed");
-        }
+        outbox.batch(() => {
+          for (const sink of this.sinks) if (this.outboxed.has(sink)) this.writeTo(sink, out);
+        });
+      } catch (err) {
+        this.log.error({ err }, "outbox write failed");
       }
     }
     for (const sink of this.sinks) if (!this.outboxed.has(sink)) this.writeTo(sink, out);

@@ -197,11 +197,11 @@ export class SharedOutbox {
     }
   }
 
-  beginBatch(): void {
+  private beginBatch(): void {
     this.batchDepth++;
   }
 
-  commitBatch(): void {
+  private commitBatch(): void {
     if (this.batchDepth === 0 || --this.batchDepth > 0) return;
     const staged = this.staged;
     this.staged = undefined;

@@ -29,9 +29,10 @@ function appendBatch(n: number): void {
 let n = Number(startArg ?? 1);
 if (mode === "die-mid-batch") {
   // Both sections are handed over, then the process dies before the batch is written.
-  outbox.beginBatch();
-  appendBatch(n);
-  process.kill(process.pid, "SIGKILL");
+  outbox.batch(() => {
+    appendBatch(n);
+    process.kill(process.pid, "SIGKILL");
+  });
 }
 const tick = (): void => {
   for (let i = 0; i < 50; i++, n++) {
