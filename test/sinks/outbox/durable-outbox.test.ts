@@ -2,34 +2,14 @@
 // restart and after SIGKILL, torn tails, the two policies when full, and the
 // messages a technician gets for disk problems.
 import { spawn } from "node:child_process";
-import {
-  appendFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { appendFileSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pino } from "pino";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DurableOutbox, type DurableOutboxOptions } from "../../../src/sinks/outbox/durable-outbox.ts";
-import { drain } from "./drain.ts";
+import { capturingLog, drain, freshPaths } from "./helpers.ts";
 
-const root = mkdtempSync(join(tmpdir(), "mp-outbox-test-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const freshPath = () => join(root, `ob-${++n}`);
-
-type LogLine = { level: number; msg: string; [k: string]: unknown };
-function capturingLog() {
-  const lines: LogLine[] = [];
-  const log = pino({ level: "debug" }, { write: (s: string) => lines.push(JSON.parse(s) as LogLine) });
-  return { log, lines };
-}
+const freshPath = freshPaths("outbox-test");
 
 function outbox(path: string, extra: Partial<DurableOutboxOptions> = {}) {
   const ob = new DurableOutbox({
@@ -225,7 +205,8 @@ describe("DurableOutbox", () => {
   });
 
   it("explains a path that runs through a file", () => {
-    const file = join(root, "not-a-folder");
+    const file = join(freshPath(), "not-a-folder");
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, "");
     expect(() => outbox(join(file, "mqtt"))).toThrow(
       /cannot open outbox .*not-a-folder\/mqtt: a part of the path is a file, not a folder: set outbox\.path/,

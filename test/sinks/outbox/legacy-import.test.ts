@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { decodeMessages } from "../../../src/sinks/outbox/publish-queue.ts";
 import { SharedOutbox } from "../../../src/sinks/outbox/shared-outbox.ts";
 import type { SinkOutbox } from "../../../src/sinks/outbox/sink-outbox.ts";
-import { drain } from "./drain.ts";
+import { drain } from "./helpers.ts";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "legacy-outbox");
 const root = mkdtempSync(join(tmpdir(), "mp-outbox-legacy-"));

@@ -2,27 +2,16 @@
 // sink, a delivered position per sink, and the proof that a SIGKILL at any
 // instant leaves every batch with both sinks or with neither.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { Registry } from "prom-client";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registerOutboxMetrics } from "../../../src/sinks/outbox/outbox-metrics.ts";
 import { SharedOutbox, type SharedOutboxOptions } from "../../../src/sinks/outbox/shared-outbox.ts";
-import { drain } from "./drain.ts";
+import { capturingLog, drain, freshPaths } from "./helpers.ts";
 
-const root = mkdtempSync(join(tmpdir(), "mp-shared-outbox-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const freshPath = () => join(root, `log-${++n}`);
-
-type LogLine = { level: number; msg: string; [k: string]: unknown };
-function capturingLog() {
-  const lines: LogLine[] = [];
-  const log = pino({ level: "debug" }, { write: (s: string) => lines.push(JSON.parse(s) as LogLine) });
-  return { log, lines };
-}
+const freshPath = freshPaths("shared-outbox");
 
 function shared(path: string, extra: Partial<SharedOutboxOptions> = {}) {
   const ob = new SharedOutbox({
