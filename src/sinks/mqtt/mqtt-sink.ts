@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
 import type { Outbox } from "../outbox/outbox-types.ts";
 import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
+import { Qos0Frames } from "./qos0-frames.ts";
 import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
 
 export type MqttSinkOptions = {
@@ -138,6 +139,8 @@ export class MqttSink implements Sink {
     this.inflight--;
   };
   private readonly queue: PublishQueue | undefined;
+  // QoS 0 signal packets of one write(), sent as one buffer (qos0-frames.ts says why).
+  private frames: Qos0Frames | undefined;
 
   constructor(opts: MqttSinkOptions) {
     this.opts = opts;
@@ -174,6 +177,7 @@ export class MqttSink implements Sink {
     checkBrokerUrl(this.opts.url, url);
     const client = connect(this.opts.url, options);
     this.client = client;
+    if (this.opts.signalQos === 0) this.frames = new Qos0Frames(client.options.protocolVersion ?? 4);
 
     client.on("connect", () => this.onConnect(url));
     client.on("reconnect", () => {
@@ -194,12 +198,16 @@ export class MqttSink implements Sink {
     const client = this.client;
     const connected = client?.connected === true;
     const signalQos = this.opts.signalQos;
+    const frames = this.frames;
     for (const o of out.observations) {
       const topic = this.topics.signal(o.machine, o.signal);
       const payload = signalPayload(o);
       this.lastSignal.set(topic, payload);
-      if (connected) this.publish(client, topic, payload, signalQos, true);
+      if (!connected) continue;
+      if (frames) frames.add(topic, payload);
+      else this.publish(client, topic, payload, signalQos, true);
     }
+    if (connected && frames) this.sendFrames(client, frames);
     for (const snapshot of out.snapshots) {
       const topic = this.topics.state(snapshot.machine);
       const payload = statePayload(snapshot);
@@ -319,6 +327,15 @@ export class MqttSink implements Sink {
     this.stats.connected = false;
   }
 
+  /** The retained QoS 0 signal packets collected in `frames`, in one socket write, in call order with mqtt.js's own. */
+  private sendFrames(client: MqttClient, frames: Qos0Frames): void {
+    const count = frames.count;
+    const packets = frames.take(true);
+    if (!packets) return;
+    client.stream.write(packets);
+    this.stats.published += count;
+  }
+
   private publish(client: MqttClient, topic: string, payload: string, qos: 0 | 1, retain: boolean): void {
     if (qos === 1) {
       this.inflight++;
@@ -349,8 +366,12 @@ export class MqttSink implements Sink {
     this.publish(client, this.statusTopic, statusPayload("online", this.now(), this.version), 1, true);
     // Resync the retained picture (see the class comment).
     for (const [topic, payload] of this.lastState) this.publish(client, topic, payload, 1, true);
-    for (const [topic, payload] of this.lastSignal)
-      this.publish(client, topic, payload, this.opts.signalQos, true);
+    const frames = this.frames;
+    for (const [topic, payload] of this.lastSignal) {
+      if (frames) frames.add(topic, payload);
+      else this.publish(client, topic, payload, this.opts.signalQos, true);
+    }
+    if (frames) this.sendFrames(client, frames);
     // Then the outbox: what waited during the outage, in order.
     this.queue?.resume(this.publishQueued);
   }
