@@ -2,25 +2,39 @@
 // Entry point of the `maskinport` command. The source is TypeScript run by
 // Node 24's built-in type stripping, so no build step exists. When this file
 // is started by an older system Node (a global install, a shell outside npm),
-// re-run it under the project's own Node 24 binary if it is there.
+// re-run it under the project's own Node 24 binary if it is there. Under Node
+// 24 without the runtime flags (node-flags.mjs), replace this process with one
+// that has them.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NODE_FLAGS } from "./node-flags.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const script = fileURLToPath(import.meta.url);
 const major = Number(process.versions.node.split(".")[0]);
 
 if (major < 24) {
   const local = join(root, "node_modules", "node", "bin", "node");
   if (existsSync(local)) {
-    const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      stdio: "inherit",
-    });
+    const r = spawnSync(local, [...NODE_FLAGS, script, ...process.argv.slice(2)], { stdio: "inherit" });
     process.exit(r.status ?? 1);
   }
   console.error(`maskinport needs Node 24 (this is ${process.versions.node}); run \`npm install\` first.`);
   process.exit(1);
+}
+
+const missing = NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+// process.execve exists on POSIX only; elsewhere the gateway runs without the flags (slower, same behaviour).
+if (missing.length > 0 && typeof process.execve === "function") {
+  process.execve(process.execPath, [
+    process.execPath,
+    ...missing,
+    ...process.execArgv,
+    script,
+    ...process.argv.slice(2),
+  ]);
 }
 
 await import(join(root, "src", "cli", "main.ts"));

@@ -36,10 +36,12 @@ grep -q 'measure_topic "$gw"' "$COPY/run.sh" || { echo "patching run.sh failed: 
 # Each gateway's topics carry its name and the load in the site name (maskinport/<gw>-v<V>p<P>/…), so a run never
 # sees a retained topic of an earlier one (the gateway also clears its retained topics when it stops).
 # shellcheck disable=SC2016  # ${BENCH_V}/${BENCH_P} are expanded by the harness when it starts the gateway / measure
+# The gateway runs with the V8 flags every maskinport process gets from bin/maskinport.mjs (bin/node-flags.mjs).
+NODE_FLAGS="$(cd "$ROOT" && node -e 'import("./bin/node-flags.mjs").then((m) => console.log(m.NODE_FLAGS.join(" ")))')"
 for gw in maskinport maskinport_mqtt; do
   store=""
   [ "$gw" = maskinport ] && store="--store $WORK/run/store-\${BENCH_V}-\${BENCH_P}.db"
-  export "GW_CMD_$gw=node ${GW_NODE_FLAGS:-} $ROOT/bench/opcua/gateway.ts --site $gw-v\${BENCH_V}p\${BENCH_P} $store --pki $WORK/run/pki"
+  export "GW_CMD_$gw=node $NODE_FLAGS ${GW_NODE_FLAGS:-} $ROOT/bench/opcua/gateway.ts --site $gw-v\${BENCH_V}p\${BENCH_P} $store --pki $WORK/run/pki"
   export "MEASURE_TOPIC_$gw=maskinport/$gw-v\${BENCH_V}p\${BENCH_P}/+/signal/#"
 done
 export GATEWAYS="${GATEWAYS:-nodered lean maskinport}"
