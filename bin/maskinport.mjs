@@ -26,15 +26,14 @@ if (major < 24) {
 }
 
 const missing = NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
-// process.execve exists on POSIX only; elsewhere the gateway runs without the flags (slower, same behaviour).
-if (missing.length > 0 && typeof process.execve === "function") {
-  process.execve(process.execPath, [
+// process.execve exists on POSIX only; elsewhere the gateway runs without the flags (slower, same
+// behaviour). The marker makes sure a Node that hid a flag from execArgv could not loop here.
+if (missing.length > 0 && typeof process.execve === "function" && !process.env.MASKINPORT_REEXECUTED) {
+  process.execve(
     process.execPath,
-    ...missing,
-    ...process.execArgv,
-    script,
-    ...process.argv.slice(2),
-  ]);
+    [process.execPath, ...missing, ...process.execArgv, script, ...process.argv.slice(2)],
+    { ...process.env, MASKINPORT_REEXECUTED: "1" },
+  );
 }
 
 await import(join(root, "src", "cli", "main.ts"));

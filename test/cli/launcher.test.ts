@@ -38,14 +38,17 @@ describe("bin/maskinport.mjs", () => {
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = proc;
-      let output = "";
+      // The simulator prints where it listens on stdout right before it installs its SIGTERM
+      // handler, in the same turn (its "listening" log line on stderr comes earlier).
+      let stdout = "";
       proc.stdout?.on("data", (d: Buffer) => {
-        output += d.toString();
+        stdout += d.toString();
       });
-      proc.stderr?.on("data", (d: Buffer) => {
-        output += d.toString();
-      });
-      await waitFor("the simulator to listen", () => output.includes("listening") || undefined, 20_000);
+      await waitFor(
+        "the simulator to say where it listens",
+        () => stdout.includes(`SHDR on 127.0.0.1:${port}`) || undefined,
+        20_000,
+      );
 
       const argv = commandLine(proc.pid!);
       for (const flag of NODE_FLAGS) expect(argv.filter((a) => a === flag)).toHaveLength(1);
