@@ -9,8 +9,8 @@
 // OPC UA browse, certificates, the first publish responses, all while the heap
 // grows fast) per-message sites cross that line, and the decision sticks: at
 // 1k changes/s every message then fed the old generation and a full
-// mark-compact ran every 7 s, 40 % of the gateway's CPU (bench/opcua/README.md
-// "Where the CPU went at 1k/s"). Without it, messages die young as they should.
+// mark-compact ran every 7 s, 40 % of the gateway's CPU (bench/opcua/README.md,
+// "Latest results"). Without it, messages die young as they should.
 // Runtime v8.setFlagsFromString() does not reach this flag; it must be given
 // on the command line.
 export const NODE_FLAGS = ["--no-allocation-site-pretenuring"];

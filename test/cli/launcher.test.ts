@@ -35,7 +35,7 @@ describe("bin/maskinport.mjs", () => {
     async (_, given) => {
       const port = await freePort();
       const proc = spawn(process.execPath, [...given, BIN, "sim", "shdr", "--port", String(port)], {
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["ignore", "pipe", "ignore"],
       });
       child = proc;
       // The simulator prints where it listens on stdout right before it installs its SIGTERM

@@ -8,7 +8,9 @@
 // signal topics (hundreds to thousands per publish response, no packet id, no
 // acknowledgement) that was ~40 % of the gateway's main-thread CPU at 1k
 // changes/s (bench/opcua/README.md). A QoS 0 PUBLISH has no state on either
-// side, so writing the bytes ourselves bypasses nothing mqtt.js tracks.
+// side, so writing the bytes ourselves bypasses nothing mqtt.js tracks (it
+// only no longer sees them as traffic, so it keeps sending its keep-alive
+// PINGREQ while signals flow, which is harmless).
 //
 // Frame: fixed header (0x30 | retain), Remaining Length (variable byte
 // integer, 1–4 bytes), topic (u16 length + UTF-8), [MQTT 5: property length
