@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import type { PipelineOutput } from "../../src/core/contracts.ts";
 import { createInfluxClient } from "../../src/sinks/influx/client.ts";
 import { InfluxSink } from "../../src/sinks/influx/influx-sink.ts";
@@ -27,6 +27,25 @@ const { values } = parseArgs({
 });
 const TOTAL = Number(values.points);
 const BATCH = Number(values.batch);
+
+/** The InfluxSink every variant measures: the same batching, only the outbox differs. */
+function benchSink(
+  url: string,
+  database: string,
+  outbox: ConstructorParameters<typeof InfluxSink>[0]["outbox"],
+  log: Logger,
+): InfluxSink {
+  return new InfluxSink({
+    url,
+    database,
+    precision: "n",
+    createDatabase: true,
+    batchSize: BATCH,
+    flushIntervalMs: 50,
+    outbox,
+    log,
+  });
+}
 const ROUNDS = Number(values.rounds);
 const PER_OUTPUT = 100; // observations per pipeline output, like a busy adapter's batch
 
@@ -87,16 +106,7 @@ async function throughOutbox(url: string, database: string, seq: number, dir: st
     log,
   });
   outbox.open();
-  const sink = new InfluxSink({
-    url,
-    database,
-    precision: "n",
-    createDatabase: true,
-    batchSize: BATCH,
-    flushIntervalMs: 50,
-    outbox,
-    log,
-  });
+  const sink = benchSink(url, database, outbox, log);
   await sink.start();
   const all = outputs(seq);
   const t0 = performance.now();
@@ -129,16 +139,7 @@ async function throughSharedLog(url: string, database: string, seq: number, dir:
   outbox.open();
   const mqtt = outbox.sink("mqtt");
   const influx = outbox.sink("influx");
-  const sink = new InfluxSink({
-    url,
-    database,
-    precision: "n",
-    createDatabase: true,
-    batchSize: BATCH,
-    flushIntervalMs: 50,
-    outbox: influx,
-    log,
-  });
+  const sink = benchSink(url, database, influx, log);
   await sink.start();
   const all = outputs(seq);
   const t0 = performance.now();
