@@ -20,6 +20,9 @@ Usage:
                                           program transfer to a machine (--machine ID --config FILE)
   maskinport opcua list|trust <thumbprint|file> [--pki DIR]
                                           OPC UA certificates: list rejected ones, trust a server
+  maskinport users add|list|disable|enable|reset-password|import …
+                                          trainees, instructors and admins (training store)
+  maskinport courses add|list|enrol …     courses (cohorts) and who is in them
   maskinport version                      print the version
 
 Run \`maskinport <command> --help\` for a command's options.`;
@@ -32,6 +35,8 @@ const commands: Record<string, Command> = {
   sim: async (argv) => (await import("./sim.ts")).simCli(argv),
   opcua: async (argv) => (await import("../adapters/opcua/cli.ts")).runOpcuaCli(argv),
   dnc: async (argv) => (await import("../dnc/cli.ts")).runDncCli(argv),
+  users: async (argv) => (await import("./users.ts")).usersCli(argv),
+  courses: async (argv) => (await import("./courses.ts")).coursesCli(argv),
   version: async () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;
