@@ -292,6 +292,8 @@ export class SessionService {
    * not when this check ran, so time at the machine is not overstated.
    */
   async tick(now = this.#now()): Promise<Session[]> {
+    // Also catches changes this process was not told about (the CLI disabling a user on a shared SQLite file).
+    await this.refresh();
     const ended: Session[] = [];
     for (const s of [...this.#open.values()]) {
       const deadlines: { at: number; reason: SessionEndReason }[] = [];
