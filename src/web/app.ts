@@ -43,6 +43,13 @@ export type WebDeps = {
   /** IANA zone the page shows times in, e.g. Europe/Oslo. */
   timeZone: string;
   log: Logger;
+  /**
+   * `web.trustProxy`: the gateway sits behind a reverse proxy, so the client's
+   * address and scheme come from X-Forwarded-For / X-Forwarded-Proto (login
+   * throttling per address, the Secure cookie flag). Never on a gateway
+   * browsers reach directly: anyone could then claim any address.
+   */
+  trustProxy?: boolean;
   auth?: WebAuthDeps;
   /**
    * More API routes (the training API of issue 14 plugs in here). Each gets
@@ -58,7 +65,7 @@ export type WebAuthDeps = {
   sessions?: WebSessionStore;
   /** `web.liveRequiresLogin`: the event stream and /api/machines* need a session too. Default false. */
   liveRequiresLogin?: boolean;
-  /** `web.secureCookies`: when the session cookie is marked Secure. Default "auto" (request came over TLS). */
+  /** `web.secureCookies`: when the session cookie is marked Secure. Default "auto": when the request came over TLS. */
   secureCookies?: CookieSecurity;
 };
 
@@ -137,6 +144,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     // No "incoming request"/"request completed" pair per request: /metrics counts them.
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: 30_000,
+    trustProxy: deps.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     // One way for a URL to match, as before: "/api/machines/" and "//api//machines" are "/api/machines".
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
