@@ -135,7 +135,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     sessions: auth.sessions ?? new MemorySessionStore({ now: options.now }),
     cookieSecurity: auth.secureCookies ?? "auto",
   });
-  const liveAccess = auth.liveRequiresLogin ? { preHandler: access.requireLogin } : PUBLIC_ACCESS;
+  const liveAccess = auth.liveRequiresLogin ? { onRequest: access.requireLogin } : PUBLIC_ACCESS;
 
   // Fastify's own lines (listening, client errors) only from warn up; the gateway logs its start itself.
   const fastifyLog: FastifyBaseLogger = log.child({}, { level: "warn" });

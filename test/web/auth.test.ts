@@ -25,10 +25,10 @@ afterEach(async () => {
 
 /** Two routes as the training API will write them: a read for instructors and admins, a write for instructors. */
 const trainingLikeRoutes: ApiRoutes = (routes, access) => {
-  routes.get("/api/test/course", { preHandler: access.requireRole("instructor", "admin") }, (_req, reply) =>
+  routes.get("/api/test/course", { onRequest: access.requireRole("instructor", "admin") }, (_req, reply) =>
     sendJson(reply, 200, { course: "CNC intensiv" }),
   );
-  routes.post("/api/test/sign-off", { preHandler: access.requireRole("instructor") }, (request, reply) =>
+  routes.post("/api/test/sign-off", { onRequest: access.requireRole("instructor") }, (request, reply) =>
     sendJson(reply, 200, { signedBy: access.sessionOf(request).userId }),
   );
 };
@@ -410,6 +410,17 @@ describe("CSRF on cookie-authenticated writes", () => {
     expect(authenticator.attempts).toEqual([]);
   });
 
+  it("turns a request without a session away before reading its body", async () => {
+    const { app } = build();
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/test/sign-off",
+      payload: '{"not json',
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.statusCode).toBe(401); // not 400: the body was never parsed
+  });
+
   it("needs no token for reads", async () => {
     const { app, session } = await instructor();
     const res = await app.inject({ url: "/api/test/course", headers: { cookie: session.cookie } });
@@ -418,6 +429,23 @@ describe("CSRF on cookie-authenticated writes", () => {
 });
 
 describe("access declarations", () => {
+  it("refuses a guard placed where it would run only after the body is read", async () => {
+    const fleet = new FakeFleet();
+    app = createWebApp(
+      fleet.deps({
+        apiRoutes: [
+          (routes, access) =>
+            routes.post("/api/test/late", { preHandler: access.requireLogin }, (_req, reply) =>
+              sendJson(reply, 200, {}),
+            ),
+        ],
+      }),
+    );
+    await expect(app.ready()).rejects.toThrow(
+      /POST \/api\/test\/late has its access guard as a preHandler; make it onRequest/,
+    );
+  });
+
   it("refuses to start with a route that says nothing about who may call it", async () => {
     const fleet = new FakeFleet();
     app = createWebApp(
@@ -426,7 +454,7 @@ describe("access declarations", () => {
       }),
     );
     await expect(app.ready()).rejects.toThrow(
-      /route GET \/api\/test\/forgotten declares no access; add preHandler: access.requireRole/,
+      /route GET \/api\/test\/forgotten declares no access; add onRequest: access.requireRole/,
     );
   });
 });

@@ -10,7 +10,11 @@ import {
 } from "./session-cookie.ts";
 import type { WebSession, WebSessionStore } from "./session-store.ts";
 
-/** A preHandler that lets a request through only with the right session. */
+/**
+ * A route's `onRequest` hook that lets a request through only with the right
+ * session. onRequest, not preHandler: a request without one is turned away
+ * before its body is read (a program upload may be megabytes).
+ */
 export type AccessGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 /** What a guarded route knows about who is asking. */
@@ -18,7 +22,7 @@ export type CurrentSession = WebSession & { token: string };
 
 export type AccessControl = {
   /**
-   * A route's preHandler: a valid session whose role is one of `roles`
+   * A route's onRequest guard: a valid session whose role is one of `roles`
    * (401 without a session, 403 with another role); a write (POST, PUT,
    * PATCH, DELETE) also needs a same-origin request and the session's CSRF
    * token (403). List every role the route admits; there is no hierarchy.
@@ -94,18 +98,24 @@ export function createAccessControl(options: {
  */
 export function requireAccessDeclarations(app: FastifyInstance): void {
   app.addHook("onRoute", (route) => {
-    const preHandlers = [route.preHandler ?? []].flat();
-    const guarded = preHandlers.some((h) => guards.has(h as AccessGuard));
+    const guarded = [route.onRequest ?? []].flat().some((h) => guards.has(h as AccessGuard));
     if (route.config?.access === "public" || guarded) return;
+    const misplaced = [route.preHandler ?? []].flat().some((h) => guards.has(h as AccessGuard));
+    if (misplaced) {
+      throw new Error(
+        `web: route ${[route.method].flat().join(",")} ${route.url} has its access guard as a preHandler; ` +
+          "make it onRequest, so requests without a session are refused before their body is read",
+      );
+    }
     throw new Error(
       `web: route ${[route.method].flat().join(",")} ${route.url} declares no access; ` +
-        `add preHandler: access.requireRole(...) or config: { access: "public" }`,
+        `add onRequest: access.requireRole(...) or config: { access: "public" }`,
     );
   });
 }
 
 /** Route options that declare access: a guard, or public. Spread into a route's options. */
-export type RouteAccess = { preHandler: AccessGuard } | { config: { access: "public" } };
+export type RouteAccess = { onRequest: AccessGuard } | { config: { access: "public" } };
 
 /** For routes anyone may call. */
 export const PUBLIC_ACCESS: RouteAccess = { config: { access: "public" } };

@@ -104,7 +104,7 @@ export function loginRoutes(
     },
   );
 
-  app.post("/api/logout", { preHandler: access.requireLogin }, async (request, reply) => {
+  app.post("/api/logout", { onRequest: access.requireLogin }, async (request, reply) => {
     const session = access.sessionOf(request);
     await access.sessions.destroy(session.token);
     clearSessionCookie(reply, request, access.cookieSecurity);
@@ -112,7 +112,7 @@ export function loginRoutes(
     return reply.code(204).header("Cache-Control", "no-store").send();
   });
 
-  app.get("/api/me", { preHandler: access.requireLogin }, async (request, reply) =>
+  app.get("/api/me", { onRequest: access.requireLogin }, async (request, reply) =>
     sendJson(reply, 200, sessionView(access.sessionOf(request))),
   );
 }
