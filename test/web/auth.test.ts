@@ -177,6 +177,24 @@ describe("login", () => {
     expect(res.json().error).toBe("login_unavailable");
   });
 
+  it("turns a failing user store into a 500 that tells the client nothing about it", async () => {
+    const { app, authenticator } = build();
+    authenticator.login = async () => {
+      throw new Error("connect ECONNREFUSED /var/run/postgresql secret");
+    };
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/login",
+      payload: { username: "ola", password: PASSWORD },
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({
+      error: "internal_error",
+      message: "the gateway could not answer this request; the gateway log has details",
+    });
+    expect(res.headers["set-cookie"]).toBeUndefined();
+  });
+
   it("allows only POST, saying so with 405 and Allow", async () => {
     const { app } = build();
     const res = await app.inject({ method: "GET", url: "/api/login" });
