@@ -6,21 +6,12 @@ import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
 import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
 import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
 import { dncConfigSchema } from "../dnc/config.ts";
+import { mqttEmbeddedSchema as mqttEmbedded } from "../sinks/mqtt/broker-config.ts";
 import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
 // are a contract with the school's technician: extend, never rename. Every
 // object is strict so that a typo is an error with a "did you mean" hint.
-
-const mqttEmbedded = z
-  .object({
-    port: port().default(1883),
-    /** Loopback by default: the embedded broker is for this PC unless the technician opens it. */
-    host: hostname().default("127.0.0.1"),
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-  })
-  .strict();
 
 const mqttSchema = z
   .object({

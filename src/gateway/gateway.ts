@@ -7,7 +7,7 @@ import type { Reading } from "../core/observation.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { InfluxHistory } from "../sinks/history/influx-history.ts";
 import { InfluxSink } from "../sinks/influx/influx-sink.ts";
-import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
+import { type GatewayLogin, startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
 import { MqttSink, redactUrl } from "../sinks/mqtt/mqtt-sink.ts";
 import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
 import { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
@@ -40,6 +40,8 @@ export class Gateway {
   private adapters: Adapter[] = [];
   private sinks: Sink[] = [];
   private mqtt: MqttSink | undefined;
+  /** The gateway's own login on the embedded broker, made at its start (never in the config). */
+  private brokerLogin: GatewayLogin | undefined;
   private store: EmbeddedTimeseries | undefined;
   private influx: InfluxSink | undefined;
   /** One log for every sink that leaves the process (src/sinks/outbox/README.md). */
@@ -130,7 +132,13 @@ export class Gateway {
   private async startBroker(): Promise<string> {
     const { mqtt } = this.config;
     if (!mqtt.embedded) return mqtt.url!;
-    const broker = await startEmbeddedBroker({ ...mqtt.embedded, log: this.log.child({ part: "broker" }) });
+    const broker = await startEmbeddedBroker({
+      ...mqtt.embedded,
+      prefix: mqtt.prefix ?? `maskinport/${this.config.site}`,
+      gatewayClientId: mqtt.clientId ?? `maskinport-${this.config.gateway.id}`,
+      log: this.log.child({ part: "broker" }),
+    });
+    this.brokerLogin = broker.gatewayLogin;
     this.closeLater([{ name: "embedded broker", close: () => broker.close() }]);
     const host = mqtt.embedded.host === "0.0.0.0" ? "127.0.0.1" : mqtt.embedded.host;
     return `mqtt://${host}:${broker.port}`;
@@ -138,7 +146,7 @@ export class Gateway {
 
   private async startSinks(mqttUrl: string): Promise<void> {
     const { config, log } = this;
-    const embedded = config.mqtt.embedded;
+    const login = this.brokerLogin;
     // InfluxDB always writes through the outbox (it is also its batch buffer); MQTT unless outbox.enabled is false.
     const members = [
       ...(config.outbox.enabled ? ["mqtt"] : []),
@@ -147,15 +155,15 @@ export class Gateway {
     const outbox = members.length > 0 ? this.openOutbox(members) : undefined;
     this.mqtt = new MqttSink({
       url: mqttUrl,
-      username: embedded ? embedded.username : config.mqtt.username,
-      password: embedded ? embedded.password : config.mqtt.password,
+      username: login ? login.username : config.mqtt.username,
+      password: login ? login.password : config.mqtt.password,
       ca: config.mqtt.ca,
       cert: config.mqtt.cert,
       key: config.mqtt.key,
       prefix: config.mqtt.prefix ?? `maskinport/${config.site}`,
       gatewayId: config.gateway.id,
       signalQos: config.mqtt.signalQos,
-      clientId: config.mqtt.clientId,
+      clientId: login ? login.clientId : config.mqtt.clientId,
       version: this.version,
       log: log.child({ sink: "mqtt" }),
       outbox: config.outbox.enabled ? outbox!.sink("mqtt") : undefined,
