@@ -7,6 +7,7 @@ import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
 import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
 import { dncConfigSchema } from "../dnc/config.ts";
 import { mqttEmbeddedSchema as mqttEmbedded } from "../sinks/mqtt/broker-config.ts";
+import { webClientFields } from "../web/client-address.ts";
 import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
@@ -200,7 +201,7 @@ export const configSchema = z
       durability: "process",
     }),
     web: z
-      .object({ port: port().default(8080), host: hostname().default("0.0.0.0") })
+      .object({ port: port().default(8080), host: hostname().default("0.0.0.0"), ...webClientFields })
       .strict()
       .default({ port: 8080, host: "0.0.0.0" }),
     /** The gateway's local database: program library and transfer audit (back it up). */

@@ -13,8 +13,9 @@ import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
 import { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { registerTimeseriesMetrics } from "../sinks/timeseries/timeseries-metrics.ts";
+import { clientLimitsFrom } from "../web/client-address.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
-import { createWebApp, startWebServer } from "../web/server.ts";
+import { createWebApp, startWebServer, type WebDeps } from "../web/server.ts";
 import { createAdapters } from "./adapters.ts";
 import { DncFleet } from "./dnc.ts";
 import { type HealthReport, healthOf } from "./health.ts";
@@ -232,7 +233,7 @@ export class Gateway {
   private async startWeb(): Promise<number> {
     const { config, log, metrics } = this;
     const store = this.store;
-    const app = createWebApp({
+    const deps: WebDeps = {
       snapshots: () => this.pipeline?.snapshots() ?? [],
       machines: () => config.machines.map((m) => ({ id: m.id, name: m.name, kind: m.kind })),
       onUpdate: (listener) => {
@@ -244,7 +245,8 @@ export class Gateway {
       history: store ? { range: (q) => store.range(q) } : this.influxHistory(),
       timeZone: config.gateway.timeZone,
       log: log.child({ part: "web" }),
-    });
+    };
+    const app = createWebApp(deps, clientLimitsFrom(config.web));
     const server = await startWebServer(app, config.web);
     this.closeLater([{ name: "web server", close: () => server.close() }]);
     return server.port;

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { MachineSnapshot } from "../core/events.ts";
+import { clientAddressOf, normalizeAddress } from "./client-address.ts";
 import { LiveEventHub } from "./live-hub.ts";
 import { livePageConfig, renderLivePage } from "./live-page.ts";
 import { fleetView, type HistorySource, type MachineInfo, machineRoutes } from "./machine-routes.ts";
@@ -23,14 +24,29 @@ export type WebDeps = {
   history?: HistorySource;
   /** IANA zone the page shows times in, e.g. Europe/Oslo. */
   timeZone: string;
+  /**
+   * Who may open the live stream at all. Without it, everyone who reaches the
+   * web port may (the wall screen needs no login today); the dashboard's
+   * login plugs in here with a session check.
+   */
+  liveAccess?: LiveAccess;
   log: Logger;
 };
+
+/** A decision on one /events request: let it stream, or answer 401 (log in first) / 403 (not for you). */
+export type LiveAccess = (
+  req: IncomingMessage,
+) => { allowed: true } | { allowed: false; status: 401 | 403; message: string };
 
 /** Knobs with production defaults; tests turn them down to stay fast. */
 export type WebTuning = {
   heartbeatMs: number;
   signalThrottleMs: number;
   maxLiveClients: number;
+  /** Live streams one client address may hold (config web.maxStreamsPerClient). */
+  maxLiveClientsPerAddress: number;
+  /** Proxies whose X-Forwarded-For is believed (config web.trustedProxies). */
+  trustedProxies: readonly string[];
   maxBufferedBytes: number;
   now: () => number;
 };
@@ -39,6 +55,9 @@ export const DEFAULT_TUNING: WebTuning = {
   heartbeatMs: 15_000,
   signalThrottleMs: 250,
   maxLiveClients: 200,
+  // A wall screen, a phone and a few tabs per computer; behind one school NAT raise it.
+  maxLiveClientsPerAddress: 8,
+  trustedProxies: [],
   maxBufferedBytes: 1 << 20,
   now: Date.now,
 };
@@ -68,6 +87,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     heartbeatMs: options.heartbeatMs,
     signalThrottleMs: options.signalThrottleMs,
     maxClients: options.maxLiveClients,
+    maxClientsPerAddress: options.maxLiveClientsPerAddress,
     maxBufferedBytes: options.maxBufferedBytes,
     log,
   });
@@ -75,6 +95,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     livePageConfig({ timeZone: deps.timeZone, history: deps.history !== undefined }),
   );
   const assets = loadStaticAssets();
+  const trustedProxies = new Set(options.trustedProxies.map(normalizeAddress));
   const webMetrics = registerWebMetrics(deps.metrics, () => hub.clientCount);
 
   const routes: Route[] = [
@@ -95,17 +116,42 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
       handle: ({ req, res }) => {
         // A stream never ends, so HEAD (headers only) must not be one.
         if (req.method === "HEAD") return sendBody(res, 200, "text/event-stream; charset=utf-8", "");
-        if (!hub.accept(req, res)) {
-          sendError(
+        const access = deps.liveAccess?.(req) ?? { allowed: true };
+        if (!access.allowed) {
+          return sendError(
             res,
-            503,
-            "too_many_clients",
-            "the live view is at its client limit; try again shortly",
-            {},
-            {
-              "Retry-After": "10",
-            },
+            access.status,
+            access.status === 401 ? "login_required" : "forbidden",
+            access.message,
           );
+        }
+        const address = clientAddressOf(
+          req.socket.remoteAddress,
+          req.headers["x-forwarded-for"],
+          trustedProxies,
+        );
+        switch (hub.accept(req, res, address)) {
+          case "accepted":
+            return;
+          case "address-limit":
+            return sendError(
+              res,
+              429,
+              "too_many_streams",
+              `${address} already has ${options.maxLiveClientsPerAddress} live views open; close a tab or window (web.maxStreamsPerClient)`,
+              { limit: options.maxLiveClientsPerAddress },
+              { "Retry-After": "10" },
+            );
+          case "full":
+          case "closed":
+            return sendError(
+              res,
+              503,
+              "too_many_clients",
+              "the live view is at its client limit; try again shortly",
+              {},
+              { "Retry-After": "10" },
+            );
         }
       },
     },
