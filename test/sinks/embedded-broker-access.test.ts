@@ -125,6 +125,37 @@ describe("embedded broker: only the gateway speaks for the gateway", () => {
     expect(late.on(`${PREFIX}/mill-9/state`)).toEqual([]);
   });
 
+  it("does not publish a Last Will that spoofs the gateway status", async () => {
+    const spoofer = await connectAsync(broker.url, {
+      reconnectPeriod: 0,
+      will: {
+        topic: STATUS,
+        payload: Buffer.from(JSON.stringify({ v: 1, status: "offline", spoofed: true })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    const live = await probe([STATUS]);
+    await live.waitFor(STATUS);
+    // aedes announces a client's end on $SYS after it has dealt with its will.
+    const watcher = await connect(LAB);
+    const gone: string[] = [];
+    watcher.on("message", (_topic, payload) => gone.push(payload.toString()));
+    await watcher.subscribeAsync("$SYS/+/disconnect/clients");
+    // An abrupt end (no DISCONNECT) is what makes a broker publish the will.
+    (spoofer.stream as unknown as { destroy(): void }).destroy();
+    await waitFor(
+      "the broker to see the spoofer go",
+      () => gone.includes(spoofer.options.clientId!) || undefined,
+    );
+    await live.barrier();
+    const late = await probe([STATUS]);
+    await late.waitFor(STATUS);
+    await late.barrier();
+    expect([...live.on(STATUS), ...late.on(STATUS)].some((m) => m.payload.spoofed === true)).toBe(false);
+    spoofer.end(true);
+  });
+
   it("refuses a readwrite user under the prefix but lets it publish elsewhere", async () => {
     const lab = await connect(LAB);
     await lab.publishAsync("lab/robot-1/temperature", "21.5", { qos: 1, retain: true });
