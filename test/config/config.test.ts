@@ -35,7 +35,6 @@ describe("config: valid files", () => {
       host: "0.0.0.0",
       liveRequiresLogin: false,
       secureCookies: "auto",
-      trustProxy: false,
     });
     expect(c.timeseries.embedded?.path).toBe("data/timeseries.db");
     expect(c.mqtt.signalQos).toBe(0);
