@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { findDevice, parseDevicesXml } from "../../../src/adapters/mtconnect-common/devices.ts";
-import { CPPAGENT_FIXTURES } from "../../adapters/mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 import { type OkumaSummary, replayOkuma } from "./replay.ts";
 
 // Golden test: okuma.txt → SHDR stream → pipeline (how and why in replay.ts
