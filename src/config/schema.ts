@@ -6,6 +6,7 @@ import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
 import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
 import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
 import { dncConfigSchema } from "../dnc/config.ts";
+import { machineDeadbandSchema } from "../pipeline/deadband-config.ts";
 import { mqttEmbeddedSchema as mqttEmbedded } from "../sinks/mqtt/broker-config.ts";
 import { webClientFields } from "../web/client-address.ts";
 import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
@@ -147,6 +148,7 @@ const machineSchema = z
     monitor: monitorSchema.optional(),
     /** Program transfer over RS-232 or a serial device server (src/dnc). */
     dnc: dncConfigSchema.optional(),
+    deadband: machineDeadbandSchema.optional(), // per signal, e.g. { spindle.speed: 5 } (src/pipeline/deadband-config.ts)
   })
   .strict();
 

@@ -4,6 +4,7 @@ import { routeNodeOpcuaLogs } from "../adapters/opcua/node-opcua-log.ts";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
 import type { Reading } from "../core/observation.ts";
+import { deadbandsByMachine } from "../pipeline/deadband-config.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { InfluxHistory } from "../sinks/history/influx-history.ts";
 import { InfluxSink } from "../sinks/influx/influx-sink.ts";
@@ -85,7 +86,11 @@ export class Gateway {
       const machineIds = config.machines.map((m) => m.id);
       // Continue after every seq any store or outbox has seen: a seq is never reused.
       const lastSeq = Math.max(this.store?.latestSeq() ?? 0, this.outbox?.lastSeq() ?? 0);
-      this.pipeline = new Pipeline({ machines: machineIds, firstSeq: lastSeq + 1 });
+      this.pipeline = new Pipeline({
+        machines: machineIds,
+        firstSeq: lastSeq + 1,
+        machineDeadbands: deadbandsByMachine(config.machines),
+      });
 
       this.startDnc();
       const webPort = await this.startWeb();
