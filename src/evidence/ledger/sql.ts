@@ -60,6 +60,37 @@ export type RecordRow = {
 export const RECORD_COLUMNS =
   "seq, type, subject, machine, session, ts, author, goals, payload, prev_hash, hash";
 
+/** The same columns as a positional array (SQLite's returnArrays mode, the cheapest way to read a row). */
+export type RecordTuple = [
+  number | bigint,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  number | bigint,
+  string | null,
+  string,
+  string,
+  string,
+  string,
+];
+
+export function rowFromTuple(t: RecordTuple): RecordRow {
+  return {
+    seq: Number(t[0]),
+    type: t[1],
+    subject: t[2],
+    machine: t[3],
+    session: t[4],
+    ts: Number(t[5]),
+    author: t[6],
+    goals: t[7],
+    payload: t[8],
+    prev_hash: t[9],
+    hash: t[10],
+  };
+}
+
 /** A row as stored, without judging it: verify/ decides whether it is sound. */
 export function recordFromRow(row: RecordRow): EvidenceRecord {
   let goals: string[];

