@@ -29,20 +29,40 @@ function body(i: number): RecordBody {
       ...base,
       type: "cycle.completed",
       goals: ["run-auto"],
-      payload: { program: `O${1000 + (i % 50)}`, durationMs: 60_000 + (i % 977), parts: 1, machineKind: "lathe", programSentByTrainee: true },
+      payload: {
+        program: `O${1000 + (i % 50)}`,
+        durationMs: 60_000 + (i % 977),
+        parts: 1,
+        machineKind: "lathe",
+        programSentByTrainee: true,
+      },
     };
   if (kind < 9)
     return {
       ...base,
       type: "program.transfer",
       goals: ["send-dnc"],
-      payload: { file: `O${1000 + (i % 50)}.NC`, checksum: (i * 2654435761).toString(16), bytes: 4000 + (i % 300), direction: "send", result: "ok", machineKind: "lathe" },
+      payload: {
+        file: `O${1000 + (i % 50)}.NC`,
+        checksum: (i * 2654435761).toString(16),
+        bytes: 4000 + (i % 300),
+        direction: "send",
+        result: "ok",
+        machineKind: "lathe",
+      },
     };
   return {
     ...base,
     type: "alarm.handled",
     goals: ["handle-alarm"],
-    payload: { code: "EX1001", severity: "fault", raisedAt: base.ts - 90_000, durationMs: 90_000, withinSession: true, machineKind: "mill" },
+    payload: {
+      code: "EX1001",
+      severity: "fault",
+      raisedAt: base.ts - 90_000,
+      durationMs: 90_000,
+      withinSession: true,
+      machineKind: "mill",
+    },
   };
 }
 
@@ -57,7 +77,9 @@ try {
   }
   await store.close();
   const fillS = (performance.now() - fillStart) / 1000;
-  console.log(`filled ${RECORDS.toLocaleString("en")} records in ${fillS.toFixed(1)} s (${Math.round(RECORDS / fillS).toLocaleString("en")} appends/s in batches of ${BATCH})`);
+  console.log(
+    `filled ${RECORDS.toLocaleString("en")} records in ${fillS.toFixed(1)} s (${Math.round(RECORDS / fillS).toLocaleString("en")} appends/s in batches of ${BATCH})`,
+  );
 
   const fresh = new SqliteLedgerStore(file);
   const cpu0 = process.cpuUsage();

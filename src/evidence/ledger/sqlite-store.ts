@@ -3,7 +3,14 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { newPersonKey } from "../privacy/subjects.ts";
 import { type ChainHead, type EvidenceRecord, type RecordBody, seal } from "./record.ts";
-import { ledgerSchemaSql, RECORD_COLUMNS, type RecordTuple, recordFromRow, rowFromTuple, rowValues } from "./sql.ts";
+import {
+  ledgerSchemaSql,
+  RECORD_COLUMNS,
+  type RecordTuple,
+  recordFromRow,
+  rowFromTuple,
+  rowValues,
+} from "./sql.ts";
 import type { LedgerStore, PersonKey, ScanOptions, StoredNote } from "./store.ts";
 
 /**
@@ -71,7 +78,9 @@ export class SqliteLedgerStore implements LedgerStore {
     const page = options.batchSize ?? 2000;
     const stmt =
       options.subject === undefined
-        ? this.#db.prepare(`SELECT ${RECORD_COLUMNS} FROM evidence_records WHERE seq > ? ORDER BY seq LIMIT ?`)
+        ? this.#db.prepare(
+            `SELECT ${RECORD_COLUMNS} FROM evidence_records WHERE seq > ? ORDER BY seq LIMIT ?`,
+          )
         : this.#db.prepare(
             `SELECT ${RECORD_COLUMNS} FROM evidence_records WHERE seq > ? AND subject = ? ORDER BY seq LIMIT ?`,
           );
