@@ -26,7 +26,6 @@ export const evidenceFilterSchema = z
     programSentByTrainee: z.boolean().optional(),
     result: z.enum(["ok", "failed", "cancelled"]).optional(),
     direction: z.enum(["send", "receive", "drip"]).optional(),
-    severity: z.enum(["warning", "fault"]).optional(),
   })
   .strict();
 export type EvidenceFilter = z.infer<typeof evidenceFilterSchema>;
