@@ -1,5 +1,7 @@
 /** A JSON value as the ledger stores it: no undefined, no functions, finite numbers only. */
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+/** A payload as callers build it: undefined members are allowed and left out of the canonical text. */
+export type JsonObject = { readonly [key: string]: Json | undefined };
 
 /**
  * The one text form of a JSON value that the hash chain signs: object keys in

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { canonicalJson, type Json } from "./canonical.ts";
+import { canonicalJson, type Json, type JsonObject } from "./canonical.ts";
 
 /**
  * What the ledger records. Machine evidence comes from the pipeline's events
@@ -33,7 +33,7 @@ export type RecordBody = {
   /** Goal ids the record bears on (catalogue ids). */
   goals: readonly string[];
   /** Free of personal data by construction (see docs/privacy.md). */
-  payload: { readonly [key: string]: Json };
+  payload: JsonObject;
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { MachineEvent } from "../../core/events.ts";
-import type { Json } from "../ledger/canonical.ts";
+import type { JsonObject } from "../ledger/canonical.ts";
 import type { EvidenceType } from "../ledger/record.ts";
 import { programKey } from "./program-key.ts";
 
@@ -25,7 +25,7 @@ export type EvidenceDraft = {
   machine: string | null;
   sessionId: string | null;
   ts: number;
-  payload: { [key: string]: Json };
+  payload: JsonObject;
   /** Person who made the record (notes, status changes); undefined for machine evidence. */
   authorId?: string;
 };
