@@ -89,7 +89,7 @@ describe("rules over a scripted course day", () => {
     const records = await day.service.recordsOf("ada");
     const status = records
       .filter((r) => r.type === "status.changed")
-      .map((r) => ({ ...payloadOf(r), ts: r.ts, author: r.author }));
+      .map((r) => ({ ...payloadOf(r), ts: r.ts, author: r.author }) as Record<string, unknown>);
     expect(status.filter((s) => s.goal === "run-lathe")).toEqual([
       { goal: "run-lathe", to: "P", role: "system", ts: at(8, 14), author: "system" },
       { goal: "run-lathe", to: "F-proposed", role: "system", ts: at(8, 54), author: "system" },
