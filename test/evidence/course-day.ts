@@ -1,7 +1,13 @@
 // A scripted course day on two machines, shared by the rules, report and
 // xAPI tests: Ada on the lathe all day, Bo on the mill in the morning.
 import type { MachineEvent } from "../../src/core/events.ts";
+import { loadCatalogueFolder } from "../../src/evidence/catalogue/load.ts";
+import { SqliteLedgerStore } from "../../src/evidence/ledger/sqlite-store.ts";
 import type { SessionAt } from "../../src/evidence/recorder/map-event.ts";
+import { EvidenceRecorder } from "../../src/evidence/recorder/recorder.ts";
+import { EvidenceService } from "../../src/evidence/service.ts";
+
+export const catalogue = loadCatalogueFolder(new URL("../../config/competence", import.meta.url).pathname);
 
 export const DAY = Date.UTC(2027, 0, 11); // Monday 11 January 2027, 00:00 UTC
 export const at = (h: number, m = 0) => DAY + (h * 60 + m) * 60_000;
@@ -125,4 +131,16 @@ export function courseDayEvents(): MachineEvent[] {
     },
   );
   return e.sort((a, b) => a.ts - b.ts);
+}
+
+/** The day recorded into a fresh in-memory ledger through the real recorder and service. */
+export async function runCourseDay() {
+  const store = new SqliteLedgerStore(":memory:");
+  const service = new EvidenceService({ store, catalogue });
+  const recorder = new EvidenceRecorder({ resolveSession, machineKind });
+  for (const event of courseDayEvents()) {
+    const draft = recorder.handle(event);
+    if (draft) await service.record([draft]);
+  }
+  return { store, service };
 }

@@ -1,14 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadCatalogueFolder } from "../../src/evidence/catalogue/load.ts";
 import { payloadOf } from "../../src/evidence/ledger/record.ts";
-import { SqliteLedgerStore } from "../../src/evidence/ledger/sqlite-store.ts";
-import { EvidenceRecorder } from "../../src/evidence/recorder/recorder.ts";
 import { evaluate } from "../../src/evidence/rules/evaluate.ts";
-import { EvidenceService } from "../../src/evidence/service.ts";
+import type { EvidenceService } from "../../src/evidence/service.ts";
 import { verifyChain } from "../../src/evidence/verify/verify.ts";
-import { at, courseDayEvents, machineKind, resolveSession } from "./course-day.ts";
+import { at, catalogue, runCourseDay } from "./course-day.ts";
 
-const catalogue = loadCatalogueFolder(new URL("../../config/competence", import.meta.url).pathname);
 const instructor = (teaches = true) => ({
   personId: "ingrid",
   role: "instructor" as const,
@@ -16,16 +12,7 @@ const instructor = (teaches = true) => ({
 });
 const trainee = (id: string) => ({ personId: id, role: "trainee" as const, teachesTrainee: false });
 
-async function runDay() {
-  const store = new SqliteLedgerStore(":memory:");
-  const service = new EvidenceService({ store, catalogue });
-  const recorder = new EvidenceRecorder({ resolveSession, machineKind });
-  for (const event of courseDayEvents()) {
-    const draft = recorder.handle(event);
-    if (draft) await service.record([draft]);
-  }
-  return { store, service };
-}
+const runDay = runCourseDay;
 
 const marks = async (service: EvidenceService, id: string) =>
   Object.fromEntries(
