@@ -35,19 +35,28 @@ class Checker {
     if (typeof v !== "string" || !IRI.test(v)) this.fail(path, "must be an IRI (scheme:…)");
   }
   langMap(v: unknown, path: string): void {
-    if (!isObj(v)) return this.fail(path, "must be a language map");
+    if (!isObj(v)) {
+      this.fail(path, "must be a language map");
+      return;
+    }
     for (const [k, s] of Object.entries(v)) {
       if (!LANG.test(k)) this.fail(`${path}.${k}`, "key must be an RFC 5646 language tag");
       if (typeof s !== "string") this.fail(`${path}.${k}`, "must be a string");
     }
   }
   extensions(v: unknown, path: string): void {
-    if (!isObj(v)) return this.fail(path, "must be an object");
+    if (!isObj(v)) {
+      this.fail(path, "must be an object");
+      return;
+    }
     for (const k of Object.keys(v))
       if (!IRI.test(k)) this.fail(`${path}.${k}`, "extension keys must be IRIs");
   }
   agentOrGroup(v: unknown, path: string): void {
-    if (!isObj(v)) return this.fail(path, "must be an Agent or Group");
+    if (!isObj(v)) {
+      this.fail(path, "must be an Agent or Group");
+      return;
+    }
     const isGroup = v.objectType === "Group";
     if (v.objectType !== undefined && v.objectType !== "Agent" && !isGroup)
       this.fail(`${path}.objectType`, 'must be "Agent" or "Group"');
@@ -89,18 +98,24 @@ class Checker {
     }
     if (isGroup && v.member !== undefined) {
       if (!Array.isArray(v.member)) this.fail(`${path}.member`, "must be an array of Agents");
-      else v.member.forEach((m, i) => this.agentOrGroup(m, `${path}.member[${i}]`));
+      else for (const [i, m] of v.member.entries()) this.agentOrGroup(m, `${path}.member[${i}]`);
     }
   }
   activity(v: unknown, path: string): void {
-    if (!isObj(v)) return this.fail(path, "must be an Activity");
+    if (!isObj(v)) {
+      this.fail(path, "must be an Activity");
+      return;
+    }
     this.keys(v, path, ["objectType", "id", "definition"]);
     if (v.objectType !== undefined && v.objectType !== "Activity")
       this.fail(`${path}.objectType`, 'must be "Activity"');
     this.iri(v.id, `${path}.id`);
     if (v.definition === undefined) return;
     const d = v.definition;
-    if (!isObj(d)) return this.fail(`${path}.definition`, "must be an object");
+    if (!isObj(d)) {
+      this.fail(`${path}.definition`, "must be an object");
+      return;
+    }
     const dp = `${path}.definition`;
     this.keys(d, dp, [
       "name",
@@ -123,7 +138,10 @@ class Checker {
     if (d.extensions !== undefined) this.extensions(d.extensions, `${dp}.extensions`);
   }
   object(v: unknown, path: string): void {
-    if (!isObj(v)) return this.fail(path, "is required");
+    if (!isObj(v)) {
+      this.fail(path, "is required");
+      return;
+    }
     const t = v.objectType ?? "Activity";
     if (t === "Activity") this.activity(v, path);
     else if (t === "Agent" || t === "Group") this.agentOrGroup(v, path);
@@ -139,7 +157,10 @@ class Checker {
     } else this.fail(`${path}.objectType`, "must be Activity, Agent, Group, StatementRef or SubStatement");
   }
   result(v: unknown, path: string): void {
-    if (!isObj(v)) return this.fail(path, "must be an object");
+    if (!isObj(v)) {
+      this.fail(path, "must be an object");
+      return;
+    }
     this.keys(v, path, ["score", "success", "completion", "response", "duration", "extensions"]);
     if (v.success !== undefined && typeof v.success !== "boolean")
       this.fail(`${path}.success`, "must be true or false");
@@ -152,7 +173,10 @@ class Checker {
     if (v.extensions !== undefined) this.extensions(v.extensions, `${path}.extensions`);
     if (v.score !== undefined) {
       const s = v.score;
-      if (!isObj(s)) return this.fail(`${path}.score`, "must be an object");
+      if (!isObj(s)) {
+        this.fail(`${path}.score`, "must be an object");
+        return;
+      }
       this.keys(s, `${path}.score`, ["scaled", "raw", "min", "max"]);
       for (const k of ["scaled", "raw", "min", "max"])
         if (s[k] !== undefined && typeof s[k] !== "number")
@@ -166,7 +190,10 @@ class Checker {
     }
   }
   context(v: unknown, path: string, objectIsActivity: boolean): void {
-    if (!isObj(v)) return this.fail(path, "must be an object");
+    if (!isObj(v)) {
+      this.fail(path, "must be an object");
+      return;
+    }
     this.keys(v, path, [
       "registration",
       "instructor",
@@ -205,11 +232,14 @@ class Checker {
     if (v.extensions !== undefined) this.extensions(v.extensions, `${path}.extensions`);
     if (v.contextActivities !== undefined) {
       const ca = v.contextActivities;
-      if (!isObj(ca)) return this.fail(`${path}.contextActivities`, "must be an object");
+      if (!isObj(ca)) {
+        this.fail(`${path}.contextActivities`, "must be an object");
+        return;
+      }
       this.keys(ca, `${path}.contextActivities`, ["parent", "grouping", "category", "other"]);
       for (const [k, list] of Object.entries(ca)) {
         const items = Array.isArray(list) ? list : [list];
-        items.forEach((a, i) => this.activity(a, `${path}.contextActivities.${k}[${i}]`));
+        for (const [i, a] of items.entries()) this.activity(a, `${path}.contextActivities.${k}[${i}]`);
       }
     }
   }
