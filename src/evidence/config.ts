@@ -26,8 +26,8 @@ export const xapiConfigSchema = z
 
 export const evidenceConfigSchema = z
   .object({
-    /** Folder of competence catalogue files (*.yaml), relative to the config file. */
-    catalogue: z.string().min(1).default("config/competence"),
+    /** Folder of competence catalogue files (*.yaml), relative to the config file (config/competence). */
+    catalogue: z.string().min(1).default("competence"),
     retention: retentionSchema.default({ evidenceMonthsAfterCourseEnd: 12, sessionLinkDays: 30 }),
     xapi: xapiConfigSchema.optional(),
   })

@@ -58,7 +58,7 @@ describe("retention", () => {
 describe("evidence config", () => {
   it("has defaults and rejects unknown keys", () => {
     expect(defaultEvidenceConfig()).toEqual({
-      catalogue: "config/competence",
+      catalogue: "competence",
       retention: { evidenceMonthsAfterCourseEnd: 12, sessionLinkDays: 30 },
     });
     expect(evidenceConfigSchema.safeParse({ retension: {} }).success).toBe(false);

@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import type { Catalogue } from "../catalogue/load.ts";
 import type { EvidenceRecord } from "../ledger/record.ts";
 import { payloadOf } from "../ledger/record.ts";
@@ -61,7 +62,8 @@ export function statementFromRecord(r: EvidenceRecord, ctx: XapiContext): Statem
   const context = (withMachine: boolean): NonNullable<Statement["context"]> => {
     const other = r.goals.map(goal);
     return {
-      ...(r.session ? { registration: uuidFromHash(r.session) } : {}),
+      // One registration per check-in session: an LRS groups the session's statements by it.
+      ...(r.session ? { registration: uuidFromHash(hash("sha256", r.session, "hex")) } : {}),
       platform: "Maskinport",
       contextActivities: {
         ...(withMachine && r.machine ? { parent: [machine()] } : {}),
