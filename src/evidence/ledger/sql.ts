@@ -75,32 +75,35 @@ export type RecordTuple = [
   string,
 ];
 
-export function rowFromTuple(t: RecordTuple): RecordRow {
+/** A tuple as a record, without the intermediate row object (the verify hot path). */
+export function recordFromTuple(t: RecordTuple): EvidenceRecord {
   return {
     seq: Number(t[0]),
-    type: t[1],
+    type: t[1] as EvidenceRecord["type"],
     subject: t[2],
     machine: t[3],
     session: t[4],
     ts: Number(t[5]),
     author: t[6],
-    goals: t[7],
-    payload: t[8],
-    prev_hash: t[9],
+    goals: parseGoals(t[7]),
+    payloadJson: t[8],
+    prevHash: t[9],
     hash: t[10],
   };
 }
 
-/** A row as stored, without judging it: verify/ decides whether it is sound. */
-export function recordFromRow(row: RecordRow): EvidenceRecord {
-  let goals: string[];
+function parseGoals(text: string): string[] {
   try {
-    const parsed: unknown = JSON.parse(row.goals);
-    goals = Array.isArray(parsed) ? parsed.map(String) : [String(row.goals)];
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.map(String) : [text];
   } catch {
     // A damaged goals column still yields a record; its hash will not match.
-    goals = [row.goals];
+    return [text];
   }
+}
+
+/** A row as stored, without judging it: verify/ decides whether it is sound. */
+export function recordFromRow(row: RecordRow): EvidenceRecord {
   return {
     seq: Number(row.seq),
     type: row.type as EvidenceRecord["type"],
@@ -109,7 +112,7 @@ export function recordFromRow(row: RecordRow): EvidenceRecord {
     session: row.session,
     ts: Number(row.ts),
     author: row.author,
-    goals,
+    goals: parseGoals(row.goals),
     payloadJson: row.payload,
     prevHash: row.prev_hash,
     hash: row.hash,

@@ -3,14 +3,7 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { newPersonKey } from "../privacy/subjects.ts";
 import { type ChainHead, type EvidenceRecord, type RecordBody, seal } from "./record.ts";
-import {
-  ledgerSchemaSql,
-  RECORD_COLUMNS,
-  type RecordTuple,
-  recordFromRow,
-  rowFromTuple,
-  rowValues,
-} from "./sql.ts";
+import { ledgerSchemaSql, RECORD_COLUMNS, type RecordTuple, recordFromTuple, rowValues } from "./sql.ts";
 import type { LedgerStore, PersonKey, ScanOptions, StoredNote } from "./store.ts";
 
 /**
@@ -89,7 +82,7 @@ export class SqliteLedgerStore implements LedgerStore {
     for (;;) {
       const args = options.subject === undefined ? [after, page] : [after, options.subject, page];
       const tuples = stmt.all(...args) as unknown as RecordTuple[];
-      for (const t of tuples) yield recordFromRow(rowFromTuple(t));
+      for (const t of tuples) yield recordFromTuple(t);
       if (tuples.length < page) return;
       after = Number(tuples[tuples.length - 1]![0]);
     }
