@@ -198,6 +198,36 @@ export class EvidenceService {
     return out;
   }
 
+  /**
+   * Everything the evidence side holds about one person, for the access
+   * request (`maskinport trainees export ID`): their subject, records with
+   * payloads, and the text of every note and comment about them.
+   */
+  async exportOf(traineeId: string): Promise<{
+    subject: string | undefined;
+    records: (Omit<EvidenceRecord, "payloadJson"> & { payload: unknown })[];
+    notes: { ref: string; ts: number; text: string }[];
+  }> {
+    const records = await this.recordsOf(traineeId);
+    const notes: { ref: string; ts: number; text: string }[] = [];
+    for (const r of records) {
+      const p = JSON.parse(r.payloadJson) as Record<string, unknown>;
+      for (const ref of [p.noteRef, p.commentRef]) {
+        if (typeof ref !== "string") continue;
+        const n = await this.#store.note(ref);
+        if (n) notes.push({ ref, ts: n.ts, text: n.text });
+      }
+    }
+    return {
+      subject: records[0]?.subject ?? (await this.subjectOf(traineeId)),
+      records: records.map(({ payloadJson, ...rest }) => ({
+        ...rest,
+        payload: JSON.parse(payloadJson) as unknown,
+      })),
+      notes,
+    };
+  }
+
   subjectOf(personId: string): Promise<string | undefined> {
     return this.#store.personKey(personId, false).then((k) => k?.subject);
   }

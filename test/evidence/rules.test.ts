@@ -230,7 +230,13 @@ describe("rules over a scripted course day", () => {
     const ref = payloadOf((await s.recordsOf("ada")).find((r) => r.type === "note")!).noteRef as string;
     expect(await s.noteText(ref)).toContain("nullpunkt");
 
+    const access = await s.exportOf("ada");
+    expect(access.subject).toBe(adaSubject);
+    expect(access.records).toHaveLength(countBefore);
+    expect(access.notes.map((n) => n.text)).toEqual(["Ada trenger mer øving på nullpunkt"]);
+
     expect(await s.erase("ada", "request", at(20))).toEqual({ subject: adaSubject, notesDeleted: 1 });
+    expect(await s.exportOf("ada")).toEqual({ subject: undefined, records: [], notes: [] });
     expect(await verifyChain(day.store.scan(), await day.store.head())).toMatchObject({ ok: true });
     expect(await s.recordsOf("ada")).toEqual([]);
     expect(await s.noteText(ref)).toBeUndefined();
