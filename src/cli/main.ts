@@ -22,6 +22,9 @@ Usage:
                                           OPC UA certificates: list rejected ones, trust a server
   maskinport evidence verify|export …     check the evidence chain; export xAPI statements
   maskinport privacy sheet [--lang nb|en] the § 9-2 information sheet from the config
+  maskinport users add|list|disable|enable|reset-password|import …
+                                          trainees, instructors and admins (training store)
+  maskinport courses add|list|enrol …     courses (cohorts) and who is in them
   maskinport version                      print the version
 
 Run \`maskinport <command> --help\` for a command's options.`;
@@ -36,6 +39,8 @@ const commands: Record<string, Command> = {
   dnc: async (argv) => (await import("../dnc/cli.ts")).runDncCli(argv),
   evidence: async (argv) => (await import("./evidence.ts")).runEvidenceCli(argv),
   privacy: async (argv) => (await import("./privacy.ts")).runPrivacyCli(argv),
+  users: async (argv) => (await import("./users.ts")).usersCli(argv),
+  courses: async (argv) => (await import("./courses.ts")).coursesCli(argv),
   version: async () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;

@@ -209,9 +209,24 @@ export const configSchema = z
       durability: "process",
     }),
     web: z
-      .object({ port: port().default(8080), host: hostname().default("0.0.0.0") })
+      .object({
+        port: port().default(8080),
+        host: hostname().default("0.0.0.0"),
+        /** The live view (/events, /api/machines*) needs a login too. Off: the wall screen shows it to all. */
+        liveRequiresLogin: z.boolean().default(false),
+        /** The session cookie's Secure flag: "auto" when the request came over TLS, true behind a TLS proxy. */
+        secureCookies: z.union([z.literal("auto"), z.boolean()]).default("auto"),
+        /** Behind a reverse proxy: take client address and scheme from X-Forwarded-For/-Proto. */
+        trustProxy: z.boolean().default(false),
+      })
       .strict()
-      .default({ port: 8080, host: "0.0.0.0" }),
+      .default({
+        port: 8080,
+        host: "0.0.0.0",
+        liveRequiresLogin: false,
+        secureCookies: "auto",
+        trustProxy: false,
+      }),
     /** The gateway's local database: program library and transfer audit (back it up). */
     library: z
       .object({ path: z.string().min(1).default("data/library.db") })

@@ -236,6 +236,9 @@ export class Gateway {
       history: store ? { range: (q) => store.range(q) } : this.influxHistory(),
       timeZone: config.gateway.timeZone,
       log: log.child({ part: "web" }),
+      trustProxy: config.web.trustProxy,
+      // No authenticator yet: the training store (issue 14) brings users; until then login answers 503.
+      auth: { liveRequiresLogin: config.web.liveRequiresLogin, secureCookies: config.web.secureCookies },
     });
     const server = await startWebServer(app, config.web);
     this.closeLater([{ name: "web server", close: () => server.close() }]);

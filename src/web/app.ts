@@ -1,15 +1,34 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
-import { Counter, Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { MachineSnapshot } from "../core/events.ts";
+import {
+  type AccessControl,
+  createAccessControl,
+  PUBLIC_ACCESS,
+  requireAccessDeclarations,
+} from "./auth/access.ts";
+import type { Authenticator } from "./auth/authenticator.ts";
+import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit, loginRoutes } from "./auth/login-routes.ts";
+import { MemorySessionStore } from "./auth/memory-session-store.ts";
+import type { CookieSecurity } from "./auth/session-cookie.ts";
+import type { WebSessionStore } from "./auth/session-store.ts";
+import { errorHandler, internalError } from "./error-handler.ts";
+import { eventsRoute } from "./events-route.ts";
 import { LiveEventHub } from "./live-hub.ts";
 import { livePageConfig, renderLivePage } from "./live-page.ts";
 import { fleetView, type HistorySource, type MachineInfo, machineRoutes } from "./machine-routes.ts";
+import { answerWrongMethods } from "./method-not-allowed.ts";
 import { type HealthReport, opsRoutes } from "./ops-routes.ts";
-import { applySecurityHeaders, sendBody, sendError } from "./responses.ts";
-import { createRouter, type Route } from "./router.ts";
-import { loadStaticAssets, type StaticAsset } from "./static-assets.ts";
+import { pageRoutes } from "./page-routes.ts";
+import { countRequests, registerWebMetrics } from "./request-metrics.ts";
+import { sendError } from "./responses.ts";
+import { FALLBACK_SECURITY_HEADERS, HELMET_OPTIONS } from "./security-headers.ts";
+import { loadStaticAssets } from "./static-assets.ts";
 
 export type WebDeps = {
   /** Current state of every machine. */
@@ -24,7 +43,33 @@ export type WebDeps = {
   /** IANA zone the page shows times in, e.g. Europe/Oslo. */
   timeZone: string;
   log: Logger;
+  /**
+   * `web.trustProxy`: the gateway sits behind a reverse proxy, so the client's
+   * address and scheme come from X-Forwarded-For / X-Forwarded-Proto (login
+   * throttling per address, the Secure cookie flag). Never on a gateway
+   * browsers reach directly: anyone could then claim any address.
+   */
+  trustProxy?: boolean;
+  auth?: WebAuthDeps;
+  /**
+   * More API routes (the training API of issue 14 plugs in here). Each gets
+   * the app and the access control, and must declare access on every route.
+   */
+  apiRoutes?: readonly ApiRoutes[];
 };
+
+export type WebAuthDeps = {
+  /** Checks passwords. None yet on a gateway without a user store: login then answers 503. */
+  authenticator?: Authenticator;
+  /** Where login sessions live; default in memory (see memory-session-store.ts). */
+  sessions?: WebSessionStore;
+  /** `web.liveRequiresLogin`: the event stream and /api/machines* need a session too. Default false. */
+  liveRequiresLogin?: boolean;
+  /** `web.secureCookies`: when the session cookie is marked Secure. Default "auto": when the request came over TLS. */
+  secureCookies?: CookieSecurity;
+};
+
+export type ApiRoutes = (app: FastifyInstance, access: AccessControl) => void;
 
 /** Knobs with production defaults; tests turn them down to stay fast. */
 export type WebTuning = {
@@ -32,6 +77,7 @@ export type WebTuning = {
   signalThrottleMs: number;
   maxLiveClients: number;
   maxBufferedBytes: number;
+  loginRateLimit: LoginRateLimit;
   now: () => number;
 };
 
@@ -40,26 +86,35 @@ export const DEFAULT_TUNING: WebTuning = {
   signalThrottleMs: 250,
   maxLiveClients: 200,
   maxBufferedBytes: 1 << 20,
+  loginRateLimit: DEFAULT_LOGIN_RATE_LIMIT,
   now: Date.now,
 };
 
-export type WebApp = {
-  handler: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Ends every live stream and releases timers and metrics. Idempotent. */
-  close(): void;
+/**
+ * The fastify instance, plus the live-stream client count. `close()` ends
+ * every live stream first (they never end by themselves), then the server if
+ * it listens; it may be called more than once.
+ */
+export type WebApp = FastifyInstance & {
   /** Connected event-stream clients (also exported as maskinport_web_live_clients). */
   liveClientCount(): number;
 };
 
 /**
- * The gateway's HTTP side as a plain request handler: build it here, hand it
- * to startWebServer (or any node:http server) to listen. Tests call the same
- * handler on an ephemeral port.
+ * The gateway's HTTP side as a fastify app: build it here, then
+ * `startWebServer` listens, or tests call `app.inject()` without a socket.
  */
 export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): WebApp {
   const options: WebTuning = { ...DEFAULT_TUNING, ...tuning };
   assertTimeZone(deps.timeZone);
   const log = deps.log.child({ component: "web" });
+  const auth = deps.auth ?? {};
+  if (auth.liveRequiresLogin && auth.authenticator === undefined) {
+    throw new Error(
+      "web: liveRequiresLogin is true, but this gateway has no user store to log in against, so nobody " +
+        "could see the live view; set web.liveRequiresLogin: false until the training store is configured",
+    );
+  }
 
   const fleet = { machines: deps.machines, snapshots: deps.snapshots, now: options.now };
   const hub = new LiveEventHub({
@@ -75,122 +130,77 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     livePageConfig({ timeZone: deps.timeZone, history: deps.history !== undefined }),
   );
   const assets = loadStaticAssets();
-  const webMetrics = registerWebMetrics(deps.metrics, () => hub.clientCount);
+  const metrics = registerWebMetrics(deps.metrics, () => hub.clientCount);
+  const access = createAccessControl({
+    sessions: auth.sessions ?? new MemorySessionStore({ now: options.now }),
+    cookieSecurity: auth.secureCookies ?? "auto",
+  });
+  const liveAccess = auth.liveRequiresLogin ? { onRequest: access.requireLogin } : PUBLIC_ACCESS;
 
-  const routes: Route[] = [
-    { method: "GET", path: "/", handle: ({ req, res }) => sendAsset(req, res, page) },
-    {
-      method: "GET",
-      path: "/assets/:name",
-      handle: ({ req, res, params }) => {
-        const asset = assets.get(params.name!);
-        if (asset === undefined)
-          return sendError(res, 404, "not_found", `no asset named ${JSON.stringify(params.name)}`);
-        sendAsset(req, res, asset);
-      },
+  // Fastify's own lines (listening, client errors) only from warn up; the gateway logs its start itself.
+  const fastifyLog: FastifyBaseLogger = log.child({}, { level: "warn" });
+  const app = fastify({
+    loggerInstance: fastifyLog,
+    // No "incoming request"/"request completed" pair per request: /metrics counts them.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestTimeout: 30_000,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    // One way for a URL to match, as before: "/api/machines/" and "//api//machines" are "/api/machines".
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    frameworkErrors: (err, request, reply) => {
+      // Fastify rejects an undecodable URL before any hook runs, so helmet never sees this answer.
+      reply.headers(FALLBACK_SECURITY_HEADERS);
+      metrics.count("unmatched", err.code === "FST_ERR_BAD_URL" ? 400 : 500);
+      if (err.code !== "FST_ERR_BAD_URL") return internalError(reply);
+      return sendError(
+        reply,
+        400,
+        "bad_path",
+        `the path ${JSON.stringify(request.url.slice(0, 200))} has broken percent-encoding; ` +
+          "a % must start a valid UTF-8 escape such as %C3%A5",
+      );
     },
-    {
-      method: "GET",
-      path: "/events",
-      handle: ({ req, res }) => {
-        // A stream never ends, so HEAD (headers only) must not be one.
-        if (req.method === "HEAD") return sendBody(res, 200, "text/event-stream; charset=utf-8", "");
-        if (!hub.accept(req, res)) {
-          sendError(
-            res,
-            503,
-            "too_many_clients",
-            "the live view is at its client limit; try again shortly",
-            {},
-            {
-              "Retry-After": "10",
-            },
-          );
-        }
-      },
-    },
-    ...machineRoutes(fleet, deps.history),
-    ...opsRoutes(deps.health, deps.metrics),
-  ];
-  const router = createRouter(routes);
+  });
+  app.server.headersTimeout = 10_000;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    applySecurityHeaders(res);
-    const target = req.url ?? "/";
-    const queryStart = target.indexOf("?");
-    const path = queryStart < 0 ? target : target.slice(0, queryStart);
-    const query = new URLSearchParams(queryStart < 0 ? "" : target.slice(queryStart + 1));
-    const match = router.match(req.method ?? "GET", path);
-    let routeLabel = "unmatched";
-    try {
-      switch (match.kind) {
-        case "found":
-          routeLabel = match.route.path;
-          await match.route.handle({ req, res, query, params: match.params });
-          break;
-        case "method-not-allowed":
-          sendError(
-            res,
-            405,
-            "method_not_allowed",
-            `${req.method} is not allowed here; use ${match.allow.join(" or ")}`,
-            {},
-            {
-              Allow: match.allow.join(", "),
-            },
-          );
-          break;
-        case "bad-path":
-          sendError(res, 400, "bad_path", match.message);
-          break;
-        case "not-found":
-          sendError(
-            res,
-            404,
-            "not_found",
-            `nothing at ${JSON.stringify(path.slice(0, 200))}; see GET / or /api/machines`,
-          );
-          break;
-      }
-    } catch (err) {
-      // The log gets the stack; the client gets a plain sentence.
-      log.error({ err, method: req.method, route: routeLabel }, "web request failed");
-      if (!res.headersSent) {
-        sendError(
-          res,
-          500,
-          "internal_error",
-          "the gateway could not answer this request; the gateway log has details",
-        );
-      } else {
-        res.destroy();
-      }
-    } finally {
-      webMetrics.requests.inc({ route: routeLabel, status: String(res.statusCode) });
-    }
-  }
+  app.register(fastifyHelmet, HELMET_OPTIONS);
+  app.register(fastifyCookie);
+  app.register(fastifyRateLimit, { global: false });
+  app.setErrorHandler(errorHandler(log));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0]!;
+    return sendError(
+      reply,
+      404,
+      "not_found",
+      `nothing at ${JSON.stringify(path.slice(0, 200))}; see GET / or /api/machines`,
+    );
+  });
+  countRequests(app, metrics);
+  requireAccessDeclarations(app);
+  const addWrongMethodRoutes = answerWrongMethods(app);
 
-  let closed = false;
-  return {
-    handler: (req, res) => void handle(req, res),
-    close() {
-      if (closed) return;
-      closed = true;
-      hub.close();
-      webMetrics.unregister();
-    },
-    liveClientCount: () => hub.clientCount,
-  };
-}
+  // Routes in a plugin so they load after the plugins above (rate-limit hooks into routes as they are added).
+  app.register(async (routes) => {
+    pageRoutes(routes, { page, assets });
+    eventsRoute(routes, { hub, access: liveAccess });
+    machineRoutes(routes, { source: fleet, history: deps.history, access: liveAccess });
+    opsRoutes(routes, deps.health, deps.metrics);
+    loginRoutes(routes, {
+      access,
+      authenticator: auth.authenticator,
+      rateLimit: options.loginRateLimit,
+      log,
+    });
+    for (const addRoutes of deps.apiRoutes ?? []) addRoutes(routes, access);
+    addWrongMethodRoutes(routes);
+  });
 
-function sendAsset(req: IncomingMessage, res: ServerResponse, asset: StaticAsset): void {
-  const headers = { ETag: asset.etag, "Cache-Control": "no-cache" };
-  if (req.headers["if-none-match"] === asset.etag) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
-  sendBody(res, 200, asset.contentType, asset.body, headers);
+  // Live streams never end by themselves; without this, closing the server would wait for them forever.
+  app.addHook("preClose", async () => hub.close());
+  app.addHook("onClose", async () => metrics.unregister());
+  return Object.assign(app, { liveClientCount: () => hub.clientCount });
 }
 
 function assertTimeZone(timeZone: string): void {
@@ -201,36 +211,4 @@ function assertTimeZone(timeZone: string): void {
       `web: timeZone ${JSON.stringify(timeZone)} is not an IANA time zone; use e.g. "Europe/Oslo"`,
     );
   }
-}
-
-const LIVE_CLIENTS = "maskinport_web_live_clients";
-const HTTP_REQUESTS = "maskinport_http_requests_total";
-
-/**
- * The web layer's own metrics, registered on the gateway's registry. Replaces
- * leftovers of an earlier app on the same registry (a restart in-process, or
- * tests) instead of failing on "already registered".
- */
-function registerWebMetrics(registry: Registry, liveClients: () => number) {
-  for (const name of [LIVE_CLIENTS, HTTP_REQUESTS]) registry.removeSingleMetric(name);
-  new Gauge({
-    name: LIVE_CLIENTS,
-    help: "Browsers connected to the live event stream (/events)",
-    registers: [registry],
-    collect() {
-      this.set(liveClients());
-    },
-  });
-  const requests = new Counter({
-    name: HTTP_REQUESTS,
-    help: "HTTP requests answered, by route pattern and status code",
-    labelNames: ["route", "status"] as const,
-    registers: [registry],
-  });
-  return {
-    requests,
-    unregister() {
-      for (const name of [LIVE_CLIENTS, HTTP_REQUESTS]) registry.removeSingleMetric(name);
-    },
-  };
 }

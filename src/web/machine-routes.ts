@@ -1,7 +1,8 @@
+import type { FastifyInstance } from "fastify";
 import type { MachineSnapshot } from "../core/events.ts";
+import type { RouteAccess } from "./auth/access.ts";
 import { parseHistoryQuery } from "./history-query.ts";
 import { sendError, sendJson } from "./responses.ts";
-import type { Route } from "./router.ts";
 
 export type MachineInfo = { id: string; name: string; kind: string };
 
@@ -53,52 +54,55 @@ export function fleetView(source: FleetSource): FleetView {
   return { serverTime: source.now(), machines };
 }
 
-export function machineRoutes(source: FleetSource, history: HistorySource | undefined): Route[] {
+/**
+ * The fleet as JSON: all machines, one machine, one signal's history. Public
+ * by default (the wall screen has no login); `access` is where
+ * `web.liveRequiresLogin` puts a guard in front of all three.
+ */
+export function machineRoutes(
+  app: FastifyInstance,
+  options: { source: FleetSource; history: HistorySource | undefined; access: RouteAccess },
+): void {
+  const { source, history, access } = options;
   const isKnown = (id: string) => source.machines().some((m) => m.id === id);
   const notFound = (id: string) =>
     `no machine with id ${JSON.stringify(id)}; GET /api/machines lists the configured ids`;
 
-  return [
-    {
-      method: "GET",
-      path: "/api/machines",
-      handle: ({ res }) => sendJson(res, 200, fleetView(source)),
-    },
-    {
-      method: "GET",
-      path: "/api/machines/:id",
-      handle: ({ res, params }) => {
-        const id = params.id!;
-        const entry = fleetView(source).machines.find((m) => m.id === id);
-        if (entry === undefined) return sendError(res, 404, "unknown_machine", notFound(id));
-        sendJson(res, 200, entry);
-      },
-    },
-    {
-      method: "GET",
-      path: "/api/machines/:id/history",
-      handle: async ({ res, params, query }) => {
-        const id = params.id!;
-        if (!isKnown(id)) return sendError(res, 404, "unknown_machine", notFound(id));
-        const parsed = parseHistoryQuery(query, source.now());
-        if (!parsed.ok) {
-          return sendError(res, 400, "bad_query", parsed.issues.map((i) => i.message).join("; "), {
-            parameter: parsed.issues[0]!.parameter,
-            issues: parsed.issues,
-          });
-        }
-        if (history === undefined) {
-          return sendError(
-            res,
-            501,
-            "history_unavailable",
-            "this gateway keeps no queryable history; configure timeseries.embedded to enable it",
-          );
-        }
-        const { signal, from, to, maxPoints } = parsed.query;
-        const points = await history.range({ machine: id, signal, from, to, maxPoints });
-        sendJson(res, 200, { machine: id, signal, from, to, maxPoints, points });
-      },
-    },
-  ];
+  app.get("/api/machines", access, (_request, reply) => sendJson(reply, 200, fleetView(source)));
+
+  app.get<{ Params: { id: string } }>("/api/machines/:id", access, (request, reply) => {
+    const { id } = request.params;
+    const entry = fleetView(source).machines.find((m) => m.id === id);
+    if (entry === undefined) return sendError(reply, 404, "unknown_machine", notFound(id));
+    return sendJson(reply, 200, entry);
+  });
+
+  app.get<{ Params: { id: string } }>("/api/machines/:id/history", access, async (request, reply) => {
+    const { id } = request.params;
+    if (!isKnown(id)) return sendError(reply, 404, "unknown_machine", notFound(id));
+    // The raw query string, not fastify's parsed object: repeated parameters must stay visible.
+    const parsed = parseHistoryQuery(rawQuery(request.url), source.now());
+    if (!parsed.ok) {
+      return sendError(reply, 400, "bad_query", parsed.issues.map((i) => i.message).join("; "), {
+        parameter: parsed.issues[0]!.parameter,
+        issues: parsed.issues,
+      });
+    }
+    if (history === undefined) {
+      return sendError(
+        reply,
+        501,
+        "history_unavailable",
+        "this gateway keeps no queryable history; configure timeseries.embedded to enable it",
+      );
+    }
+    const { signal, from, to, maxPoints } = parsed.query;
+    const points = await history.range({ machine: id, signal, from, to, maxPoints });
+    return sendJson(reply, 200, { machine: id, signal, from, to, maxPoints, points });
+  });
+}
+
+function rawQuery(url: string): URLSearchParams {
+  const start = url.indexOf("?");
+  return new URLSearchParams(start < 0 ? "" : url.slice(start + 1));
 }

@@ -1,61 +1,51 @@
-import type { ServerResponse } from "node:http";
+import type { FastifyReply } from "fastify";
+
+/** The one error shape of the HTTP API, plus whatever a route adds (e.g. `issues`). */
+export type ErrorBody = { error: string; message: string } & Record<string, unknown>;
 
 /**
- * Headers every response carries. The page is served from the gateway itself
- * and must work offline on the shop floor, so nothing is ever loaded from
- * another origin: the CSP says "self" only, which also blocks injected inline
- * script should a machine name or alarm text ever slip through unescaped.
+ * An answer that is not a success, thrown from a hook or handler and sent by
+ * the app's error handler as `{ error, message, ...extra }`. Guards throw it
+ * so a route never has to check "was I allowed?" itself.
  */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "Content-Security-Policy": [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join("; "),
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-  "X-Frame-Options": "DENY",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
-};
+export class HttpError extends Error {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string>;
 
-export function applySecurityHeaders(res: ServerResponse): void {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  constructor(
+    statusCode: number,
+    error: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+    this.statusCode = statusCode;
+    this.error = error;
+    this.extra = extra;
+    this.headers = headers;
+  }
+
+  get body(): ErrorBody {
+    return { error: this.error, message: this.message, ...this.extra };
+  }
 }
 
-/** Send a complete response. For HEAD requests node:http drops the body but keeps Content-Length. */
-export function sendBody(
-  res: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string | Buffer,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    "Content-Type": contentType,
-    "Content-Length": String(Buffer.byteLength(body)),
-    ...headers,
-  });
-  res.end(body);
-}
-
+/** JSON that no cache may keep: it is the machines' state now, or someone's session. */
 export function sendJson(
-  res: ServerResponse,
+  reply: FastifyReply,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
-): void {
-  sendBody(res, status, "application/json; charset=utf-8", JSON.stringify(body), {
-    "Cache-Control": "no-store",
-    ...headers,
-  });
+): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ "Cache-Control": "no-store", ...headers })
+    .type("application/json; charset=utf-8")
+    .send(JSON.stringify(body));
 }
 
 /**
@@ -63,12 +53,12 @@ export function sendJson(
  * code and a `message` a person can act on. Never a stack trace.
  */
 export function sendError(
-  res: ServerResponse,
+  reply: FastifyReply,
   status: number,
   error: string,
   message: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, { error, message, ...extra }, headers);
+): FastifyReply {
+  return sendJson(reply, status, { error, message, ...extra }, headers);
 }

@@ -30,7 +30,13 @@ function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
 describe("config: valid files", () => {
   it("fills defaults", () => {
     const c = parseConfig(base, "t", {});
-    expect(c.web).toEqual({ port: 8080, host: "0.0.0.0" });
+    expect(c.web).toEqual({
+      port: 8080,
+      host: "0.0.0.0",
+      liveRequiresLogin: false,
+      secureCookies: "auto",
+      trustProxy: false,
+    });
     expect(c.timeseries.embedded?.path).toBe("data/timeseries.db");
     expect(c.mqtt.signalQos).toBe(0);
     const m = c.machines[0]!;

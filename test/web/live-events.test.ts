@@ -60,6 +60,9 @@ describe("GET /events", () => {
     expect(client.status).toBe(200);
     expect(client.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
     expect(client.headers["cache-control"]).toContain("no-cache");
+    // The stream bypasses fastify's reply, but keeps the security headers helmet put on the raw response.
+    expect(client.headers["content-security-policy"]).toContain("default-src 'self'");
+    expect(client.headers["x-content-type-options"]).toBe("nosniff");
 
     const first = await client.next(() => true);
     expect(first.event).toBe("snapshot");

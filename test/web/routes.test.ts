@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/web/metrics.ts";
+import { FALLBACK_SECURITY_HEADERS } from "../../src/web/security-headers.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
 import { getJson, http } from "./support/http.ts";
 import { type ServedApp, serve } from "./support/serve.ts";
@@ -258,6 +259,29 @@ describe("method and route errors", () => {
     expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
     expect(JSON.parse(res.body).error).toBe("not_found");
+  });
+
+  it("sends the same security headers on every kind of answer, helmet's and the fallback alike", async () => {
+    const { base } = await start();
+    const reference = await http(base, "/");
+    const names = Object.keys(FALLBACK_SECURITY_HEADERS).map((n) => n.toLowerCase());
+    for (const name of names) expect(reference.headers[name], name).toBeDefined();
+    expect(reference.headers["x-frame-options"]).toBe("DENY");
+    expect(reference.headers["strict-transport-security"]).toBeUndefined();
+    expect(reference.headers["content-security-policy"]).not.toContain("upgrade-insecure-requests");
+    const answers = [
+      ["GET", "/api/machines/%E0%A4%A", 400], // rejected by fastify before any hook: the fallback headers
+      ["GET", "/nowhere", 404],
+      ["POST", "/healthz", 405],
+      ["GET", "/api/me", 401],
+      ["HEAD", "/events", 200],
+    ] as const;
+    for (const [method, path, status] of answers) {
+      const res = await http(base, path, { method });
+      expect(res.status, path).toBe(status);
+      for (const name of names)
+        expect(res.headers[name], `${name} on ${method} ${path}`).toBe(reference.headers[name]);
+    }
   });
 
   it("refuses an invalid time zone at start-up, naming it", async () => {

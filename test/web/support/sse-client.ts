@@ -15,10 +15,10 @@ export class SseClient {
   #destroy: () => void = () => {};
   #ended = false;
 
-  static async connect(url: string): Promise<SseClient> {
+  static async connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const client = new SseClient();
     await new Promise<void>((resolve, reject) => {
-      const req = request(url, { headers: { Accept: "text/event-stream" } }, (res) => {
+      const req = request(url, { headers: { Accept: "text/event-stream", ...headers } }, (res) => {
         client.status = res.statusCode ?? 0;
         client.headers = res.headers;
         res.setEncoding("utf8");

@@ -1,0 +1,183 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { importUsersCsv } from "../training/people/user-import.ts";
+import { UserInputError, UserService } from "../training/people/users.ts";
+import { ROLES, type Role, StoreConflictError, type TrainingStore } from "../training/store/types.ts";
+import {
+  type CliIo,
+  openStoreFromArgs,
+  passwordFromStdin,
+  STORE_OPTIONS,
+  STORE_USAGE,
+  say,
+  table,
+} from "./training-cli-common.ts";
+
+// `maskinport users …`: the roster from a terminal. A password is never an
+// argument (shell history, `ps`): it is piped on stdin with --password-stdin,
+// or generated and printed once.
+
+const USAGE = `Usage:
+  maskinport users add USERNAME --name "Full Name" [--role trainee|instructor|admin]
+                       [--email ADDR] [--badge ID] [--password-stdin]
+  maskinport users list [--role ROLE] [--all] [--json]
+  maskinport users disable USER            (USER = id or username; ends an open session)
+  maskinport users enable USER
+  maskinport users reset-password USER [--password-stdin]
+  maskinport users import FILE.csv [--course COURSE_ID]
+       CSV header: username,name,email,role,badge (email, role, badge optional; ',' or ';')
+Without --password-stdin a password is generated and printed once.
+${STORE_USAGE}`;
+
+const OPTIONS = {
+  ...STORE_OPTIONS,
+  name: { type: "string" },
+  role: { type: "string" },
+  email: { type: "string" },
+  badge: { type: "string" },
+  "password-stdin": { type: "boolean" },
+  all: { type: "boolean" },
+  json: { type: "boolean" },
+  course: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const parseOptions = (argv: string[]) =>
+  parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+export async function usersCli(argv: string[], io: CliIo = process): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (err) {
+    say(io.stderr, `maskinport users: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [sub, ...args] = positionals;
+  if (values.help || !sub) {
+    say(values.help ? io.stdout : io.stderr, USAGE);
+    return values.help ? 0 : 2;
+  }
+  const usage = (msg: string) => {
+    say(io.stderr, `maskinport users ${sub}: ${msg}\n\n${USAGE}`);
+    return 2;
+  };
+  if (values.role !== undefined && !(ROLES as readonly string[]).includes(values.role)) {
+    return usage(`--role must be one of ${ROLES.join(", ")}`);
+  }
+  const role = values.role as Role | undefined;
+
+  const needsOne = ["add", "disable", "enable", "reset-password", "import"];
+  if (!["list", ...needsOne].includes(sub)) return usage(`unknown subcommand "${sub}"`);
+  if (needsOne.includes(sub) && args.length !== 1) return usage("expected exactly one argument");
+  if (sub === "list" && args.length > 0) return usage("takes no arguments");
+
+  const store = await openStoreFromArgs(values);
+  try {
+    const users = new UserService(store);
+    switch (sub) {
+      case "add": {
+        if (values.name === undefined) return usage('give the name: --name "Full Name"');
+        const password = values["password-stdin"] ? await passwordFromStdin(io.stdin) : undefined;
+        const r = await users.add(
+          {
+            username: args[0]!,
+            displayName: values.name,
+            ...(role ? { role } : {}),
+            ...(values.email !== undefined ? { email: values.email } : {}),
+            ...(values.badge !== undefined ? { badge: values.badge } : {}),
+          },
+          password,
+        );
+        say(io.stdout, `added ${r.user.role} ${r.user.username} (id ${r.user.id})`);
+        if (r.generatedPassword) say(io.stdout, `password (shown once): ${r.generatedPassword}`);
+        return 0;
+      }
+      case "list": {
+        const list = await users.list({ ...(role ? { role } : {}), includeDisabled: values.all ?? false });
+        if (values.json) {
+          say(io.stdout, JSON.stringify(list, null, 2));
+          return 0;
+        }
+        const rows = list.map((u) => [
+          u.id,
+          u.username,
+          u.displayName,
+          u.role,
+          u.badge ?? "",
+          u.disabled ? "disabled" : "",
+        ]);
+        say(
+          io.stdout,
+          list.length === 0 ? "no users" : table([["ID", "USERNAME", "NAME", "ROLE", "BADGE", ""], ...rows]),
+        );
+        return 0;
+      }
+      case "disable":
+      case "enable": {
+        const user = await users.resolve(args[0]!);
+        if (!user) return fail(io, `no user "${args[0]}" (give an id or a username)`);
+        await users.setDisabled(user.id, sub === "disable");
+        if (sub === "disable") await endOpenSession(store, user.id);
+        say(io.stdout, `${sub}d ${user.username}`);
+        return 0;
+      }
+      case "reset-password": {
+        const user = await users.resolve(args[0]!);
+        if (!user) return fail(io, `no user "${args[0]}" (give an id or a username)`);
+        const password = values["password-stdin"] ? await passwordFromStdin(io.stdin) : undefined;
+        const r = await users.resetPassword(user.id, password);
+        say(io.stdout, `new password set for ${user.username}`);
+        if (r.generatedPassword) say(io.stdout, `password (shown once): ${r.generatedPassword}`);
+        return 0;
+      }
+      case "import": {
+        const file = args[0]!;
+        let text: string;
+        try {
+          text = readFileSync(file, "utf8");
+        } catch (err) {
+          return fail(
+            io,
+            `${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(err)}`,
+          );
+        }
+        const r = await importUsersCsv(text, users, store, values.course ? { courseId: values.course } : {});
+        if (!r.ok) {
+          for (const p of r.problems)
+            say(io.stderr, p.line > 0 ? `${file}:${p.line}: ${p.message}` : `${file}: ${p.message}`);
+          say(
+            io.stderr,
+            `${file}: ${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}; nothing imported`,
+          );
+          return 1;
+        }
+        say(
+          io.stdout,
+          `imported ${r.imported.length} user${r.imported.length === 1 ? "" : "s"}${values.course ? ` into course ${values.course}` : ""}`,
+        );
+        say(io.stdout, "passwords (shown once):");
+        say(io.stdout, table([["USERNAME", "PASSWORD"], ...r.imported.map((u) => [u.username, u.password])]));
+        return 0;
+      }
+    }
+    return usage(`unknown subcommand "${sub}"`);
+  } catch (err) {
+    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(io, err.message);
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+function fail(io: CliIo, message: string): number {
+  say(io.stderr, `maskinport users: ${message}`);
+  return 1;
+}
+
+/** A disabled trainee leaves their machine (the gateway sees it at its next refresh or NOTIFY). */
+async function endOpenSession(store: TrainingStore, userId: string): Promise<void> {
+  const open = (await store.openSessions()).find((s) => s.userId === userId);
+  if (open) await store.endSession(open.id, Date.now(), "disabled", null);
+}

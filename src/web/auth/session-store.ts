@@ -1,0 +1,45 @@
+import type { AuthenticatedUser } from "./authenticator.ts";
+
+/** A web login session as the app sees it. The token that names it is never stored. */
+export type WebSession = AuthenticatedUser & {
+  /** Sent back on every cookie-authenticated write (header `X-CSRF-Token`); see csrf.ts. */
+  csrfToken: string;
+  createdAt: number;
+  /** Last request that used the session; it ends `idleTimeoutMs` after this. */
+  lastSeenAt: number;
+  /** It ends at this time at the latest, however busy. */
+  expiresAt: number;
+};
+
+export type SessionTimeouts = {
+  /** A session unused this long ends. */
+  idleTimeoutMs: number;
+  /** A session ends this long after login, used or not. */
+  maxAgeMs: number;
+};
+
+/**
+ * A school day: a session lives at most 12 h and ends after 2 h unused (a
+ * lesson block with a break). Short enough that a phone left in the workshop
+ * does not stay logged in overnight, long enough not to interrupt a lesson.
+ */
+export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = {
+  idleTimeoutMs: 2 * 3_600_000,
+  maxAgeMs: 12 * 3_600_000,
+};
+
+/**
+ * Where web login sessions live. Stores keep only a hash of each token
+ * (session-token.ts), so reading the store does not let anyone log in.
+ * Async because the shared store (PostgreSQL, issue 14) will be.
+ */
+export interface WebSessionStore {
+  /** Start a session; the token is for the cookie and is not kept. */
+  create(user: AuthenticatedUser): Promise<{ token: string; session: WebSession }>;
+  /** The live session for a token, its idle clock restarted; undefined if unknown, idle too long or expired. */
+  touch(token: string): Promise<WebSession | undefined>;
+  /** End one session (logout). Unknown tokens are ignored. */
+  destroy(token: string): Promise<void>;
+  /** End every session of a user (account disabled, password reset). Returns how many ended. */
+  destroyUser(userId: string): Promise<number>;
+}

@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { HttpError, sendError } from "./responses.ts";
+
+/**
+ * Every failure becomes `{ error, message }`. Our own HttpErrors say what
+ * they mean; fastify's client errors (bad JSON, wrong content type, too
+ * large) get a stable code; anything else is a 500 with a plain sentence,
+ * the stack going to the log only.
+ */
+export function errorHandler(log: Logger) {
+  return (err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    if (err instanceof HttpError) {
+      return sendError(reply, err.statusCode, err.error, err.message, err.extra, err.headers);
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) return sendClientError(reply, err, status);
+    log.error(
+      { err, method: request.method, route: request.routeOptions.url ?? "unmatched" },
+      "web request failed",
+    );
+    return internalError(reply);
+  };
+}
+
+export function internalError(reply: FastifyReply): FastifyReply {
+  return sendError(
+    reply,
+    500,
+    "internal_error",
+    "the gateway could not answer this request; the gateway log has details",
+  );
+}
+
+function sendClientError(reply: FastifyReply, err: FastifyError, status: number): FastifyReply {
+  switch (err.code) {
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY": {
+      // The same shape as a body that parsed but failed validation, so a form handles both alike.
+      const message = "not valid JSON; send a JSON object (Content-Type: application/json)";
+      return sendError(reply, 400, "bad_body", `body: ${message}`, { issues: [{ field: "body", message }] });
+    }
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return sendError(
+        reply,
+        415,
+        "unsupported_media_type",
+        "send the body as JSON (Content-Type: application/json)",
+      );
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return sendError(reply, 413, "body_too_large", err.message);
+    default:
+      return sendError(reply, status, "bad_request", err.message);
+  }
+}
