@@ -1,6 +1,5 @@
 import { dirname, join } from "node:path";
 import type { Logger } from "pino";
-import { routeNodeOpcuaLogs } from "../adapters/opcua/node-opcua-log.ts";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
 import type { Reading } from "../core/observation.ts";
@@ -67,8 +66,6 @@ export class Gateway {
 
   async start(): Promise<GatewayAddresses> {
     const { config, log } = this;
-    // node-opcua prints to the console unless told otherwise (process-wide).
-    routeNodeOpcuaLogs(log);
     try {
       const sims = await startSimulators(config.simulators, log);
       this.closeLater(
@@ -86,7 +83,7 @@ export class Gateway {
 
       this.startDnc();
       const webPort = await this.startWeb();
-      this.startAdapters();
+      await this.startAdapters();
       this.tickTimer = setInterval(() => this.dispatch(this.pipeline!.tick()), 250);
       this.running = true;
       log.info({ web: webPort, mqtt: redactUrl(mqttUrl), machines: machineIds.length }, "gateway started");
@@ -262,8 +259,8 @@ export class Gateway {
     this.closeLater([{ name: "dnc", close: () => fleet.stop() }]);
   }
 
-  private startAdapters(): void {
-    this.adapters = createAdapters(this.config.machines);
+  private async startAdapters(): Promise<void> {
+    this.adapters = await createAdapters(this.config.machines, this.log);
     // Counters are read from the adapters' own stats at scrape time.
     this.metrics.trackAdapters(() => this.adapters);
     this.metrics.trackSinks(() => this.sinks);
