@@ -59,7 +59,9 @@ simulators:
     );
     const r = checkConfig(file, "bad-sim");
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('line 8: simulators[0].machnes: unknown key "machnes"; did you mean "machines"?');
+    expect(r.stderr).toContain(
+      'line 8: simulators[0].machnes: unknown key "machnes"; did you mean "machines"?',
+    );
     expect(r.stderr).toContain(
       "line 9: simulators[1].type: expected simulators[].type to be one of: shdr, mtconnect, opcua, dnc",
     );
