@@ -68,6 +68,8 @@ export type OpcuaSimulator = {
   loadNodeIds: string[];
   /** The server's certificate (PEM file) and its SHA-1 thumbprint, as a client would see them. */
   certificateFile: string;
+  /** Client sessions open on the server right now (tests: machines on one server share one). */
+  sessionCount(): number;
   close(): Promise<void>;
 };
 
@@ -189,6 +191,7 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
     machines,
     loadNodeIds: load.nodeIds,
     certificateFile,
+    sessionCount: () => server.currentSessionCount,
     async close() {
       if (closed) return;
       closed = true;
