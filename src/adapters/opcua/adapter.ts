@@ -18,7 +18,7 @@ import { alarmsMissingAfterRefresh, classifyEvent, eventFieldsFromArray } from "
 import { IntakePublishing } from "./intake.ts";
 import { routeNodeOpcuaLogs } from "./node-opcua-log.ts";
 import { ReadingAssembler } from "./readings.ts";
-import { SessionPool } from "./session.ts";
+import { SessionPool } from "./session-pool.ts";
 
 export type OpcuaAdapterOptions = {
   machine: string;

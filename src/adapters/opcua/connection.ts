@@ -1,5 +1,5 @@
 // One machine's connection attempt, start to finish: a session on its server
-// (opened, or shared with the server's other machines: session.ts) → bindings
+// (opened, or shared with the server's other machines: session-pool.ts) → bindings
 // (discovery or explicit map) → its own subscription → ConditionRefresh.
 // Every way it can fail becomes a ConnectError whose message says what to do;
 // after success node-opcua's connection strategy (unlimited retries, capped
@@ -13,7 +13,7 @@ import { ConnectError } from "./connection-error.ts";
 import type { Binding } from "./convert.ts";
 import { fingerprint, planMonitoring } from "./plan.ts";
 import type { ChosenSecurity } from "./security.ts";
-import type { SessionLease, SessionPool } from "./session.ts";
+import type { SessionLease, SessionPool } from "./session-pool.ts";
 import {
   conditionRefresh,
   createSubscription,
@@ -83,7 +83,7 @@ export async function openConnection(options: {
   };
 
   try {
-    // 1–3. A session on the server: security chosen, channel open, logged in (session.ts).
+    // 1–3. A session on the server: security chosen, channel open, logged in (open-session.ts, shared through session-pool.ts).
     lease = await options.sessions.lease(config, { log, signal, waiting: handlers.waiting });
     const { client, security } = lease;
     const activeSession = lease.session;
