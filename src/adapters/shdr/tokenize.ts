@@ -77,7 +77,8 @@ function readQuoted(line: string, start: number): { value: string; next: number 
   while (i < n) {
     const c = line.charCodeAt(i);
     if (c === 92 /* \ */ && i + 1 < n) {
-      (escapes ??= []).push(i);
+      escapes ??= [];
+      escapes.push(i);
       i += 2;
       continue;
     }
@@ -85,7 +86,7 @@ function readQuoted(line: string, start: number): { value: string; next: number 
       let j = i + 1;
       while (j < n && line.charCodeAt(j) <= 32) j++;
       if (j >= n || line.charCodeAt(j) === 124 /* | */)
-        return { value: unescape(line, start + 1, i, escapes), next: j };
+        return { value: withoutEscapes(line, start + 1, i, escapes), next: j };
     }
     i++;
   }
@@ -93,7 +94,7 @@ function readQuoted(line: string, start: number): { value: string; next: number 
 }
 
 /** line[from, to) without the escaping backslashes at `escapes`. */
-function unescape(line: string, from: number, to: number, escapes: number[] | undefined): string {
+function withoutEscapes(line: string, from: number, to: number, escapes: number[] | undefined): string {
   if (escapes === undefined) return line.slice(from, to);
   let value = "";
   let at = from;
