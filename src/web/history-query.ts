@@ -78,10 +78,13 @@ export function parseTime(text: string): number | undefined {
  * `from` = to − 10 min, `points` = 120.
  */
 export function parseHistoryQuery(search: URLSearchParams, now: number): HistoryQueryResult {
-  const raw: Record<string, string> = {};
+  // No prototype: a parameter named `constructor`, `toString` or `__proto__` is just an unknown
+  // parameter, never "given more than once" (found on the prototype) nor a prototype to set.
+  const raw: Record<string, string> = Object.create(null);
   const issues: ParamIssue[] = [];
   for (const [name, value] of search) {
-    if (name in raw) issues.push({ parameter: name, message: `${name}: given more than once; give it once` });
+    if (Object.hasOwn(raw, name))
+      issues.push({ parameter: name, message: `${name}: given more than once; give it once` });
     raw[name] = value;
   }
   if (issues.length > 0) return { ok: false, issues };
