@@ -20,7 +20,12 @@ const mqttEmbedded = z
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  // The broker checks a password only with its user name: a lone password would pass here and fail at `run`.
+  .refine((e) => e.password === undefined || e.username !== undefined, {
+    message: "a password needs a user name: set mqtt.embedded.username too, or remove the password",
+    path: ["username"],
+  });
 
 const mqttSchema = z
   .object({
