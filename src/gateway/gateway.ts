@@ -20,6 +20,7 @@ import { DncFleet } from "./dnc.ts";
 import { type HealthReport, healthOf } from "./health.ts";
 import { IntakeGate } from "./intake.ts";
 import { type RunningSimulator, startSimulators } from "./simulators.ts";
+import { StallWatchdog } from "./stall-watchdog.ts";
 
 export type GatewayAddresses = { webPort: number; mqttUrl: string };
 
@@ -36,6 +37,8 @@ export class Gateway {
   private readonly log: Logger;
   private readonly version: string;
   readonly metrics: Metrics;
+  /** Names the adapter whose input held the event loop (stall-watchdog.ts). */
+  readonly watchdog: StallWatchdog;
   private pipeline: Pipeline | undefined;
   private adapters: Adapter[] = [];
   private sinks: Sink[] = [];
@@ -63,6 +66,10 @@ export class Gateway {
       () => (this.outbox ? [this.outbox] : []),
     );
     registerTimeseriesMetrics(this.metrics.registry, () => this.store);
+    this.watchdog = new StallWatchdog({
+      log: this.log.child({ part: "watchdog" }),
+      registry: this.metrics.registry,
+    });
   }
 
   async start(): Promise<GatewayAddresses> {
@@ -88,6 +95,7 @@ export class Gateway {
       const webPort = await this.startWeb();
       this.startAdapters();
       this.tickTimer = setInterval(() => this.dispatch(this.pipeline!.tick()), 250);
+      this.watchdog.start();
       this.running = true;
       log.info({ web: webPort, mqtt: redactUrl(mqttUrl), machines: machineIds.length }, "gateway started");
       return { webPort, mqttUrl };
@@ -100,6 +108,7 @@ export class Gateway {
   /** Reverse order of start: adapters stop first, then everything buffered is flushed. */
   async stop(): Promise<void> {
     this.running = false;
+    this.watchdog.stop();
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = undefined;
     await Promise.allSettled(this.adapters.map((a) => a.stop()));
@@ -277,7 +286,15 @@ export class Gateway {
       const log = this.log.child({ adapter: adapter.id });
       adapter
         .start({
-          emit: (readings) => this.process(readings),
+          emit: (readings) =>
+            this.watchdog.observe(
+              {
+                adapter: adapter.id,
+                protocol: adapter.protocol,
+                machine: readings[0]?.machine ?? adapter.machines[0] ?? "",
+              },
+              () => this.process(readings),
+            ),
           log,
           intake,
         })
