@@ -76,7 +76,7 @@ export type DocumentLimits = {
   source: string;
 };
 
-export const DEFAULT_DOCUMENT_LIMITS = { maxReadings: 200_000, maxValueBytes: 16 * 1024 * 1024 } as const;
+export const DEFAULT_DOCUMENT_LIMITS = { maxReadings: 50_000, maxValueBytes: 16 * 1024 * 1024 } as const;
 
 /** A document would expand beyond DocumentLimits: refused, nothing of it is emitted. */
 export class MtDocumentLimitError extends MtXmlError {

@@ -40,7 +40,7 @@ describe("MTConnect streams parser: what one document may expand to", () => {
     expect(xml.length).toBeLessThan(1024 * 1024); // far under maxDocumentBytes (64 MiB)
     expect(() => parseStreamsXml(xml, { source: "agent http://mill-2:5000" })).toThrow(
       new MtDocumentLimitError(
-        "document from agent http://mill-2:5000 would expand to more than 200000 readings (limit maxReadingsPerDocument): refused, nothing of it used; ask for fewer observations per document (count) or raise maxReadingsPerDocument",
+        "document from agent http://mill-2:5000 would expand to more than 50000 readings (limit maxReadingsPerDocument): refused, nothing of it used; ask for fewer observations per document (count) or raise maxReadingsPerDocument",
       ),
     );
   });
