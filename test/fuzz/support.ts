@@ -39,7 +39,10 @@ export function fuzzParameters(scale = 1): fc.Parameters<unknown> {
             : line,
         )
         .join("\n");
-      throw new Error(`${report}\n(MASKINPORT_FUZZ_SEED=${FUZZ_SEED} MASKINPORT_FUZZ_RUNS=${FUZZ_RUNS})`);
+      const cause = String(details.errorInstance).slice(0, MAX_REPORT_LINE);
+      throw new Error(
+        `${report}\nFailed with: ${cause}\n(MASKINPORT_FUZZ_SEED=${FUZZ_SEED} MASKINPORT_FUZZ_RUNS=${FUZZ_RUNS})`,
+      );
     },
   };
 }
