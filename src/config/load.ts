@@ -22,6 +22,8 @@ export class ConfigError extends Error {
   }
 }
 
+const MAX_YAML_ERRORS = 10;
+
 /** What `${…}` substitution did, for typing values again and keeping secrets out of messages. */
 type EnvUse = {
   /** Config path → the reference as written, for values that came from `${…}`. */
@@ -138,14 +140,16 @@ export function parseConfig(
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({
-        path: "(yaml)",
-        message: e.message.split("\n")[0] ?? e.message,
-        line: e.linePos?.[0]?.line,
-      })),
-    );
+    // A badly broken file gives one YAML error per broken node: the first few say where to look.
+    const shown = doc.errors.slice(0, MAX_YAML_ERRORS).map((e) => ({
+      path: "(yaml)",
+      message: e.message.split("\n")[0] ?? e.message,
+      line: e.linePos?.[0]?.line,
+    }));
+    const more = doc.errors.length - shown.length;
+    if (more > 0)
+      shown.push({ path: "(yaml)", message: `${more} more YAML errors after these`, line: undefined });
+    throw new ConfigError(file, shown);
   }
   const problems: ConfigProblem[] = [];
   const use: EnvUse = { references: new Map(), secrets: new Set() };
