@@ -45,6 +45,12 @@ describe("parseHistoryQuery: parameter names that are Object.prototype members (
     });
   }
 
+  it("a 9 KB parameter name comes back cut short (found by test/fuzz)", () => {
+    const result = parse(`signal=spindle.speed&${"n".repeat(9000)}=1`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]!.message.length).toBeLessThan(200);
+  });
+
   it("a real repeat is still reported once per repeat", () => {
     const result = parse("signal=spindle.speed&signal=spindle.load");
     expect(result).toEqual({
