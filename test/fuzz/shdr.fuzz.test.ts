@@ -201,7 +201,7 @@ describe("fuzz: SHDR line parser and stream", () => {
         // +1: availability is implied by the first record.
         expectBoundedOutput("readings", bytes.length / 2, readings.length, 1, 1);
         const valueChars = readings.reduce(
-          (n, r) => n + (typeof r.value === "string" ? r.value.length : 8),
+          (n, r) => n + (typeof r.value === "string" ? r.value.length : 1) + (r.alarm?.text.length ?? 0),
           0,
         );
         expectBoundedOutput("value characters", bytes.length, valueChars, 1, 16);

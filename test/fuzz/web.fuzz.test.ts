@@ -143,11 +143,11 @@ describe("fuzz: the web app over HTTP", () => {
   it("every path and query gets an answer that is not a 500, in budget", async () => {
     await fc.assert(
       fc.asyncProperty(path, fc.constantFrom("GET", "HEAD", "POST"), async (p, method) => {
-        let start = performance.now();
+        // Wall time here (a request crosses the loop several times); up to three tries, as withinBudget.
         let res = await http(served.baseUrl, p, { method });
-        let ms = performance.now() - start;
-        if (ms > CASE_BUDGET_MS) {
-          start = performance.now();
+        let ms = Number.POSITIVE_INFINITY;
+        for (let attempt = 0; attempt < 3 && ms >= CASE_BUDGET_MS; attempt++) {
+          const start = performance.now();
           res = await http(served.baseUrl, p, { method });
           ms = performance.now() - start;
         }
