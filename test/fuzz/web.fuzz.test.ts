@@ -137,6 +137,9 @@ describe("fuzz: the web app over HTTP", () => {
       fc.option(queryString, { nil: undefined }),
     )
     .map(([segments, q]) => percentEncodeOdd(`/${segments.join("/")}${q === undefined ? "" : `?${q}`}`))
+    // node:http refuses request heads over 16 KiB itself (the connection is reset): long queries
+    // are fuzzed on the parser above.
+    .map((p) => p.slice(0, 8000))
     // /events is a live stream that does not end: its own tests cover it.
     .filter((p) => !p.startsWith("/events"));
 
