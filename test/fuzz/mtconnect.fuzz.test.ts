@@ -82,12 +82,12 @@ const observation = fc
     const attrs = `dataItemId="${id}" sequence="7" timestamp="2024-03-01T08:00:00Z"${series ? ` sampleCount="3" sampleRate="10"` : ""}`;
     const body =
       entries.length > 0
-        ? entries.map(([k, v]) => `<Entry key="${escape(k)}">${escape(v)}</Entry>`).join("")
-        : escape(text);
+        ? entries.map(([k, v]) => `<Entry key="${escapeXml(k)}">${escapeXml(v)}</Entry>`).join("")
+        : escapeXml(text);
     return `<${category}><${element} ${attrs}>${body}</${element}></${category}>`;
   });
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
 }
 
@@ -95,7 +95,7 @@ const document = fc
   .tuple(fc.array(observation, { maxLength: 8 }), fc.string({ maxLength: 10 }))
   .map(
     ([observations, instance]) =>
-      `<?xml version="1.0"?><MTConnectStreams xmlns:m="urn:x"><Header instanceId="${escape(instance)}" firstSequence="1" nextSequence="9"/><Streams><DeviceStream name="SimpleCnc"><ComponentStream component="Electric">${observations.join("")}</ComponentStream></DeviceStream></Streams></MTConnectStreams>`,
+      `<?xml version="1.0"?><MTConnectStreams xmlns:m="urn:x"><Header instanceId="${escapeXml(instance)}" firstSequence="1" nextSequence="9"/><Streams><DeviceStream name="SimpleCnc"><ComponentStream component="Electric">${observations.join("")}</ComponentStream></DeviceStream></Streams></MTConnectStreams>`,
   );
 
 /** A document, damaged or not: bytes cut, inserted, or the whole thing replaced by hostile text. */
