@@ -16,6 +16,7 @@ import { DncFleet } from "./dnc.ts";
 import type { HealthReport } from "./health.ts";
 import { startSimulators } from "./simulators.ts";
 import { startBroker, startSinks } from "./sinks.ts";
+import { StallWatchdog } from "./stall-watchdog.ts";
 import { StopList } from "./stop-list.ts";
 
 export type GatewayAddresses = { webPort: number; mqttUrl: string };
@@ -38,6 +39,8 @@ export class Gateway {
   #outbox: SharedOutbox | undefined;
   #store: EmbeddedTimeseries | undefined;
   #dnc: DncFleet | undefined;
+  /** Names the adapter whose input held the event loop (stall-watchdog.ts). */
+  readonly watchdog: StallWatchdog;
 
   constructor(opts: { config: MaskinportConfig; log: Logger; version: string }) {
     this.config = opts.config;
@@ -50,6 +53,10 @@ export class Gateway {
       () => (this.#outbox ? [this.#outbox] : []),
     );
     registerTimeseriesMetrics(this.metrics.registry, () => this.#store);
+    this.watchdog = new StallWatchdog({
+      log: this.#log.child({ part: "watchdog" }),
+      registry: this.metrics.registry,
+    });
   }
 
   async start(): Promise<GatewayAddresses> {
@@ -85,6 +92,7 @@ export class Gateway {
         log,
         stopList,
         mqtt: sinks.mqtt,
+        watchdog: this.watchdog,
       });
       this.#core = core;
 
