@@ -1,17 +1,9 @@
 import { createHash } from "node:crypto";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { type DncSimulator, startDncSimulator } from "../../../simulators/dnc/server.ts";
-import type { ProgramTransferEvent } from "../../../src/core/events.ts";
-import { dncConfigSchema } from "../../../src/dnc/config.ts";
-import { DncMachine } from "../../../src/dnc/engine/dnc-machine.ts";
 import { normaliseEob } from "../../../src/dnc/program/text.ts";
-import { dncApi } from "../../../src/web/api/dnc/index.ts";
 import { waitFor } from "../../dnc/helpers.ts";
-import { FakeAuthenticator, PASSWORD } from "../support/fake-authenticator.ts";
-import { FakeFleet } from "../support/fake-fleet.ts";
-import { type ServedApp, serve } from "../support/serve.ts";
-import { FakeCheckIns, tempLibrary } from "./harness.ts";
+import { PASSWORD } from "../support/fake-authenticator.ts";
+import { startSimulatedGateway } from "./sim-gateway.ts";
 
 // From the browser's HTTP requests to a simulated control and back, over
 // real sockets: the web app on a loopback port, the gateway's DncMachine
@@ -29,50 +21,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setUp(baud: 9600 | 115200) {
-  const line = { baud, dataBits: 8, parity: "none", stopBits: 1 } as const;
-  const sim: DncSimulator = await startDncSimulator({ profile: "fanuc", overrides: { line }, tcpPort: 0 });
-  cleanups.push(() => sim.close());
-  const { library, close } = tempLibrary();
-  const events: ProgramTransferEvent[] = [];
-  const machine = new DncMachine({
-    machine: "lathe-4",
-    config: dncConfigSchema.parse({
-      transport: "tcp",
-      host: "127.0.0.1",
-      port: sim.port,
-      profile: "fanuc",
-      ...line,
-    }),
-    library,
-    log: pino({ level: "silent" }),
-    onEvent: (e) => events.push(e),
-  });
-  machine.startListening(); // the gateway keeps the line open; a web transfer must borrow it
-  const checkIns = new FakeCheckIns();
-  const served: ServedApp = await serve(
-    new FakeFleet().deps({
-      auth: { authenticator: new FakeAuthenticator() },
-      apiRoutes: [
-        dncApi({
-          lines: () => [
-            { id: "lathe-4", name: "Old Fanuc lathe", kind: "lathe", transport: "tcp", line: machine },
-          ],
-          library,
-          checkIns,
-          timeZone: "Europe/Oslo",
-          log: pino({ level: "silent" }),
-        }),
-      ],
-    }),
-  );
-  cleanups.push(async () => {
-    await served.close();
-    await machine.stop();
-    close();
-  });
-  return { sim, library, events, machine, checkIns, baseUrl: served.baseUrl };
-}
+const setUp = async (baud: 9600 | 115200) => {
+  const gateway = await startSimulatedGateway(baud);
+  cleanups.push(() => gateway.close());
+  return gateway;
+};
 
 /** A logged-in client over real HTTP, like the page: cookie and CSRF token. */
 async function client(baseUrl: string, username: string) {
