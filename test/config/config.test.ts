@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfig } from "../../src/config/load.ts";
+import { loadSiteConfig } from "../../src/gateway/site-config.ts";
 
 const base = `site: raufoss
 gateway: { id: gw-1 }
@@ -35,7 +36,6 @@ describe("config: valid files", () => {
       host: "0.0.0.0",
       liveRequiresLogin: false,
       secureCookies: "auto",
-      trustProxy: false,
     });
     expect(c.timeseries.embedded?.path).toBe("data/timeseries.db");
     expect(c.mqtt.signalQos).toBe(0);
@@ -48,6 +48,21 @@ describe("config: valid files", () => {
     expect(c.machines.length).toBeGreaterThanOrEqual(4);
     expect(c.simulators.length).toBeGreaterThanOrEqual(1);
     expect(c.timeseries.embedded?.path).toMatch(/^\/.*data\/demo-timeseries\.db$/);
+  });
+
+  it("the demo's replayed log and device model are files of this repository (fixtures/)", async () => {
+    const c = await loadSiteConfig("config/demo.yaml", {});
+    const files = [
+      ...c.simulators.flatMap((s) => ("replay" in s && typeof s.replay === "string" ? [s.replay] : [])),
+      ...c.machines.flatMap((m) =>
+        m.monitor?.type === "shdr" && m.monitor.devicesXml ? [m.monitor.devicesXml] : [],
+      ),
+    ];
+    expect(files.map((f) => f.replace(process.cwd(), "."))).toEqual([
+      "./fixtures/mtconnect/cppagent/okuma.txt",
+      "./fixtures/mtconnect/cppagent/Devices.xml",
+    ]);
+    for (const f of files) expect(existsSync(f), f).toBe(true);
   });
 });
 
