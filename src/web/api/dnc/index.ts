@@ -11,7 +11,13 @@ import { renderUploadPage, uploadPageConfig, uploadPageRoute } from "./upload-pa
 import { validateRoute } from "./validate-route.ts";
 
 export { DEFAULT_MAX_PROGRAM_BYTES } from "./limits.ts";
-export type { CheckInPort, DncApiDeps, DncLine, DncLineEntry } from "./ports.ts";
+export {
+  type CheckInPort,
+  type DncApiDeps,
+  type DncLine,
+  type DncLineEntry,
+  NOBODY_CHECKED_IN,
+} from "./ports.ts";
 export { TRANSFER_STATES, type TransferState, type TransferView } from "./transfer-registry.ts";
 
 /**

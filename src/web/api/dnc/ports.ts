@@ -28,6 +28,9 @@ export type CheckInPort = {
   pseudonymOf?(userId: string): string | undefined;
 };
 
+/** Until a session service is wired in: no trainee is checked in anywhere (staff may still send). */
+export const NOBODY_CHECKED_IN: CheckInPort = { isCheckedIn: () => false };
+
 /** The program library as the DNC routes use it: save uploads, list a user's programs, read the audit. */
 export type DncLibrary = Pick<ProgramLibrary, "save" | "list" | "history" | "transfers">;
 
