@@ -25,6 +25,9 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   "dnc-page.js": "text/javascript; charset=utf-8",
   "dnc-api.js": "text/javascript; charset=utf-8",
   "dnc-format.js": "text/javascript; charset=utf-8",
+  "dnc-dom.js": "text/javascript; charset=utf-8",
+  "dnc-records.js": "text/javascript; charset=utf-8",
+  "dnc-transfer.js": "text/javascript; charset=utf-8",
 };
 
 const PUBLIC_DIR = new URL("./public/", import.meta.url);

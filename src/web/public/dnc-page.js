@@ -6,14 +6,10 @@
 // server's dictionary; every element is built with text, never innerHTML.
 
 import { ApiError, createApi } from "./dnc-api.js";
-import {
-  codeHeadline,
-  lineRange,
-  lineText,
-  problemPlace,
-  progressTexts,
-  safeFileName,
-} from "./dnc-format.js";
+import { byId } from "./dnc-dom.js";
+import { codeHeadline, lineRange, lineText, problemPlace, safeFileName } from "./dnc-format.js";
+import { createRecords } from "./dnc-records.js";
+import { createTransferPanel } from "./dnc-transfer.js";
 import { createNumberFormatter, createTimeFormatter } from "./format.js";
 import { createTranslator, pickLanguage } from "./i18n.js";
 
@@ -21,13 +17,9 @@ import { createTranslator, pickLanguage } from "./i18n.js";
  * @typedef {{ id: string, name: string, kind: string, profile: string, profileName: string,
  *   transport: string, memoryBytes: number, busy: boolean, mayStart: boolean }} Machine
  * @typedef {{ line: number, column?: number, severity: "error" | "warning", code: string, message: string }} Problem
- * @typedef {{ id: string, machine: string, fileName: string, mode: string, state: string, bytesSent: number,
- *   bytesTotal: number, linesSent: number, linesTotal: number, rate: number, pausedByMachine: boolean,
- *   error?: string, errorCode?: string, resumeFromLine?: number, startedAt: number, endedAt?: number }} TransferView
  */
 
 const LANGUAGE_KEY = "maskinport.language";
-const ENDED = new Set(["done", "failed", "cancelled"]);
 const config = JSON.parse(byId("maskinport-config").textContent ?? "{}");
 const api = createApi();
 
@@ -43,14 +35,6 @@ const sendButton = /** @type {HTMLButtonElement} */ (byId("send"));
 const summary = byId("validation-summary");
 const problemsSection = byId("problems");
 const problemList = byId("problem-list");
-const transferSection = byId("transfer");
-const transferState = byId("transfer-state");
-const transferBar = /** @type {HTMLProgressElement} */ (byId("transfer-bar"));
-const transferLabel = byId("transfer-label");
-const transferText = byId("transfer-text");
-const transferPaused = byId("transfer-paused");
-const transferError = byId("transfer-error");
-const cancelButton = /** @type {HTMLButtonElement} */ (byId("cancel"));
 
 let language = pickLanguage(config.languages, config.defaultLanguage, location.search, readSavedLanguage());
 let t = createTranslator(config.i18n, language, config.defaultLanguage);
@@ -68,20 +52,9 @@ let validation;
 let summaryKey;
 /** @type {Record<string, string | number>} */
 let summaryValues = {};
-/** @type {TransferView | undefined} */
-let transfer;
-/** @type {EventSource | undefined} */
-let stream;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let validateTimer;
 let validating = 0;
-
-/** @param {string} id */
-function byId(id) {
-  const element = document.getElementById(id);
-  if (element === null) throw new Error(`dnc.html has no #${id}`);
-  return element;
-}
 
 function readSavedLanguage() {
   try {
@@ -279,7 +252,7 @@ function goToLine(line) {
 
 function renderSendButton() {
   const m = selectedMachine();
-  const running = transfer !== undefined && !ENDED.has(transfer.state);
+  const running = transferPanel.running();
   const fresh = validation !== undefined && validation.key === validationKey() && validation.ok;
   sendButton.disabled = !(m?.mayStart && !m.busy && fresh && !running);
 }
@@ -299,17 +272,7 @@ async function onSubmit(event) {
       program: programInput.value,
       mode: mode(),
     });
-    showTransfer({
-      ...started,
-      bytesSent: 0,
-      bytesTotal: started.bytes,
-      linesSent: 0,
-      linesTotal: started.lines,
-      rate: 0,
-      pausedByMachine: false,
-      startedAt: Date.now(),
-    });
-    follow(started.id);
+    transferPanel.start(started);
   } catch (err) {
     if (err instanceof ApiError && err.code === "invalid_program") {
       validation = { key: validationKey(), .../** @type {any} */ (err.body) };
@@ -324,165 +287,24 @@ async function onSubmit(event) {
   }
 }
 
-/** @param {string} id */
-function follow(id) {
-  stream?.close();
-  const source = new EventSource(api.eventsUrl(id));
-  stream = source;
-  source.addEventListener("progress", (event) =>
-    showTransfer(JSON.parse(/** @type {MessageEvent} */ (event).data)),
-  );
-  source.addEventListener("end", () => {
-    source.close();
-    if (stream === source) stream = undefined;
-    void afterTransfer();
-  });
-  source.addEventListener("error", () => {
-    // The stream broke before its end (gateway restart, network): ask once more by plain GET.
-    if (source.readyState !== EventSource.CLOSED) return;
-    if (stream === source) stream = undefined;
-    api
-      .transfer(id)
-      .then(({ transfer: view }) => {
-        showTransfer(view);
-        if (!ENDED.has(view.state)) follow(id);
-        else void afterTransfer();
-      })
-      .catch(() => {});
-  });
-}
-
-/** @param {TransferView} view */
-function showTransfer(view) {
-  transfer = view;
-  renderTransfer();
-  renderSendButton();
-}
-
-function renderTransfer() {
-  if (transfer === undefined) return;
-  transferSection.hidden = false;
-  const texts = progressTexts(transfer, t, number);
-  transferBar.max = texts.max;
-  transferBar.value = texts.value;
-  transferLabel.textContent = t("dnc.progress.label", { file: transfer.fileName });
-  transferText.textContent = texts.summary;
-  const ended = ENDED.has(transfer.state);
-  const m = machines.find((x) => x.id === transfer?.machine);
-  transferState.textContent =
-    transfer.state === "done"
-      ? `${texts.state}: ${t("dnc.progress.done", { file: transfer.fileName, machine: m?.name ?? transfer.machine })}`
-      : texts.state;
-  transferSection.dataset.state = transfer.state;
-  transferPaused.hidden = !transfer.pausedByMachine;
-  const failed = transfer.state === "failed" || transfer.state === "cancelled";
-  transferError.hidden = !failed || transfer.error === undefined;
-  if (failed && transfer.error !== undefined) {
-    const headline = codeHeadline("dnc.error", transfer.errorCode, t);
-    const resume =
-      transfer.resumeFromLine !== undefined
-        ? ` ${t("dnc.progress.resume", { line: transfer.resumeFromLine })}`
-        : "";
-    transferError.textContent = `${headline ? `${headline}. ` : ""}${transfer.error}${resume}`;
-  }
-  cancelButton.hidden = ended;
-}
-
-async function onCancel() {
-  if (transfer === undefined || ENDED.has(transfer.state)) return;
-  cancelButton.disabled = true;
-  try {
-    const { transfer: view } = await api.cancel(transfer.id);
-    showTransfer(view);
-  } catch (err) {
-    transferError.hidden = false;
-    transferError.textContent = errorText(err);
-  } finally {
-    cancelButton.disabled = false;
-  }
-}
-
 async function afterTransfer() {
-  await Promise.all([loadMachines(), loadHistory(), loadLibrary()]).catch(() => {});
+  await Promise.all([loadMachines(), records.load()]).catch(() => {});
   renderSendButton();
 }
 
-// ---- history and library ------------------------------------------------------------------
-
-/** @type {any[]} */
-let historyRows = [];
-/** @type {any[]} */
-let libraryPrograms = [];
-
-async function loadHistory() {
-  const answer = await api.history();
-  historyRows = [
-    ...answer.running.map((/** @type {TransferView} */ r) => ({
-      startedAt: r.startedAt,
-      machine: r.machine,
-      fileName: r.fileName,
-      direction: r.mode,
-      resultText: t(`dnc.state.${r.state}`),
-      result: r.state,
-      bytes: r.bytesTotal,
-    })),
-    ...answer.transfers.map((/** @type {any} */ r) => ({ ...r, resultText: t(`dnc.result.${r.result}`) })),
-  ];
-  renderHistory();
+/** @returns {import("./dnc-dom.js").PageView} */
+function pageView() {
+  return { t, number, time, machineName: (id) => machines.find((m) => m.id === id)?.name ?? id };
 }
 
-function renderHistory() {
-  byId("history").hidden = false;
-  const table = byId("history-table");
-  byId("history-empty").hidden = historyRows.length > 0;
-  table.hidden = historyRows.length === 0;
-  const now = Date.now();
-  byId("history-rows").replaceChildren(
-    ...historyRows.map((row) => {
-      const tr = document.createElement("tr");
-      const name = machines.find((m) => m.id === row.machine)?.name ?? row.machine;
-      const cells = [
-        time.since(row.startedAt, now),
-        name,
-        row.fileName ?? "",
-        t(`dnc.direction.${row.direction}`),
-        row.result === "ok" || row.result === "done" ? t("dnc.result.ok") : (row.resultText ?? row.result),
-        number(row.bytes),
-      ];
-      cells.forEach((text, i) => {
-        const td = document.createElement("td");
-        td.textContent = text;
-        if (i === 5) td.className = "num";
-        if (i === 4) td.dataset.result = row.result;
-        tr.append(td);
-      });
-      return tr;
-    }),
-  );
-}
-
-async function loadLibrary() {
-  libraryPrograms = (await api.library()).programs;
-  renderLibrary();
-}
-
-function renderLibrary() {
-  byId("library").hidden = false;
-  byId("library-empty").hidden = libraryPrograms.length > 0;
-  const now = Date.now();
-  byId("library-list").replaceChildren(
-    ...libraryPrograms.map((p) => {
-      const li = document.createElement("li");
-      const name = document.createElement("strong");
-      name.textContent = p.name;
-      const latest = p.versions[0];
-      const info = document.createElement("span");
-      info.textContent = ` – ${t("dnc.library.versions", { n: number(p.versions.length), time: latest ? time.since(latest.createdAt, now) : "" })}`;
-      li.append(name, info);
-      return li;
-    }),
-  );
-}
+const transferPanel = createTransferPanel({
+  api,
+  view: pageView,
+  errorText,
+  onChange: renderSendButton,
+  onEnd: () => void afterTransfer(),
+});
+const records = createRecords(api, pageView);
 
 // ---- language ------------------------------------------------------------------------------
 
@@ -510,11 +332,8 @@ function applyLanguage(next) {
   renderMachines(machineSelect.value);
   if (summaryKey !== undefined) summary.textContent = t(summaryKey, summaryValues);
   if (validation !== undefined) renderProblems(validation.problems);
-  renderTransfer();
-  if (me !== undefined) {
-    renderHistory();
-    renderLibrary();
-  }
+  transferPanel.render();
+  if (me !== undefined) records.render();
 }
 
 function renderWho() {
@@ -562,9 +381,8 @@ async function start() {
   }
   validateButton.addEventListener("click", () => void validateNow());
   form.addEventListener("submit", (event) => void onSubmit(/** @type {SubmitEvent} */ (event)));
-  cancelButton.addEventListener("click", () => void onCancel());
-  byId("history-refresh").addEventListener("click", () => void loadHistory());
-  await Promise.all([loadMachines(), loadHistory(), loadLibrary()]);
+  byId("history-refresh").addEventListener("click", () => void records.loadHistory());
+  await Promise.all([loadMachines(), records.load()]);
 }
 
 start().catch(() => {
