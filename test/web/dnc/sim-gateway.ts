@@ -1,5 +1,9 @@
 import { pino } from "pino";
-import { type DncSimulator, startDncSimulator } from "../../../simulators/dnc/server.ts";
+import {
+  type DncSimulator,
+  type DncSimulatorOptions,
+  startDncSimulator,
+} from "../../../simulators/dnc/server.ts";
 import type { ProgramTransferEvent } from "../../../src/core/events.ts";
 import { dncConfigSchema } from "../../../src/dnc/config.ts";
 import { DncMachine } from "../../../src/dnc/engine/dnc-machine.ts";
@@ -24,11 +28,15 @@ export type SimulatedGateway = {
  * The gateway's DNC side as it runs: a DncMachine for "lathe-4" listening
  * on its line (remote requests), here a TCP line to the DNC simulator (a
  * device server in TCP mode, 8N1 at `baud`), and the web app with the DNC
- * routes on a loopback port. The check-ins are the test's to set.
+ * routes on a loopback port. The check-ins are the test's to set; `control`
+ * slows the simulated control down (a slow store makes it say XOFF).
  */
-export async function startSimulatedGateway(baud: 9600 | 115200): Promise<SimulatedGateway> {
+export async function startSimulatedGateway(
+  baud: 9600 | 115200,
+  control: Pick<DncSimulatorOptions, "storeCharsPerSecond" | "bufferBytes"> = {},
+): Promise<SimulatedGateway> {
   const line = { baud, dataBits: 8, parity: "none", stopBits: 1 } as const;
-  const sim = await startDncSimulator({ profile: "fanuc", overrides: { line }, tcpPort: 0 });
+  const sim = await startDncSimulator({ profile: "fanuc", overrides: { line }, tcpPort: 0, ...control });
   const { library, close } = tempLibrary();
   const events: ProgramTransferEvent[] = [];
   const machine = new DncMachine({

@@ -152,3 +152,55 @@ describe("program upload page in Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe("a slow control in Chromium: paused by the machine, then cancelled", () => {
+  let gateway: SimulatedGateway;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    // The control stores 150 characters a second from a 9600 baud line: its buffer fills, it says XOFF.
+    gateway = await startSimulatedGateway(9600, { storeCharsPerSecond: 150, bufferBytes: 128 });
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it("shows the machine's pause, and the cancel button stops the transfer", async () => {
+    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
+      data: { username: "kari", password: PASSWORD }, // an instructor: no check-in needed
+    });
+    expect(login.status()).toBe(200);
+    await page.goto(`${gateway.baseUrl}/dnc`);
+    await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });
+    expect(await page.locator("#mode").isVisible()).toBe(true); // instructors may drip-feed
+    const long = ["%", "O2000 (LONG)"]
+      .concat(Array.from({ length: 200 }, (_, i) => `N${i + 10} G01 X${i}.5 F0.2`))
+      .concat(["M30", "%", ""])
+      .join("\n");
+    await page.locator("#program").fill(long);
+    await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
+    await page.locator("#send").click();
+
+    await page.locator("#transfer-paused").waitFor({ state: "visible", timeout: 10_000 });
+    expect(await page.locator("#transfer-state").textContent()).toBe("Pauset av maskinen");
+    const sentBefore = Number(await page.locator("#transfer-bar").getAttribute("value"));
+    expect(sentBefore).toBeGreaterThan(0);
+
+    await page.locator("#cancel").click();
+    await page.locator('#transfer[data-state="cancelled"]').waitFor({ timeout: 5000 });
+    expect(await page.locator("#transfer-error").textContent()).toMatch(/^Avbrutt\. /);
+    expect(await page.locator("#cancel").isHidden()).toBe(true);
+    const received = gateway.sim.stats().charsReceived;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(gateway.sim.stats().charsReceived).toBe(received); // the line is quiet after the cancel
+    expect(received).toBeLessThan(long.length);
+    expect(gateway.library.transfers()[0]).toMatchObject({ user: "u-instructor-1", result: "cancelled" });
+    // The line is free again: the send button comes back once the page has reloaded the machines.
+    await page.locator("#send:not([disabled])").waitFor({ timeout: 5000 });
+  });
+});
