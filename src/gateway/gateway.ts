@@ -7,6 +7,7 @@ import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
 import type { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import type { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { registerTimeseriesMetrics } from "../sinks/timeseries/timeseries-metrics.ts";
+import { dncApi, NOBODY_CHECKED_IN } from "../web/api/dnc/index.ts";
 import { clientLimitsFrom } from "../web/client-address.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
@@ -119,6 +120,20 @@ export class Gateway {
           ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
           // No authenticator yet: the training store (issue 14) brings users; until then login answers 503.
           auth: { liveRequiresLogin: config.web.liveRequiresLogin, secureCookies: config.web.secureCookies },
+          // Program upload from the browser, on the DncFleet's own lines. Until the session service is
+          // wired in, no trainee counts as checked in (instructors may still send).
+          apiRoutes: dnc.library
+            ? [
+                dncApi({
+                  lines: () => dnc.lines(),
+                  library: dnc.library,
+                  checkIns: NOBODY_CHECKED_IN,
+                  maxProgramBytes: config.web.maxProgramBytes,
+                  timeZone: config.gateway.timeZone,
+                  log: log.child({ part: "web" }),
+                }),
+              ]
+            : [],
         },
         clientLimitsFrom(config.web),
       );

@@ -45,12 +45,12 @@ export function renderLivePage(config: LivePageConfig): StaticAsset {
   return makeAsset(Buffer.from(html, "utf8"), "text/html; charset=utf-8");
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** JSON that cannot end its <script> element early or be read as markup. */
-function jsonForScript(value: unknown): string {
+export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,

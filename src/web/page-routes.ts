@@ -26,7 +26,7 @@ export function pageRoutes(
 }
 
 /** Revalidated on every load (no-cache), so a new gateway version is picked up at once; 304 when unchanged. */
-function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: StaticAsset): FastifyReply {
+export function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: StaticAsset): FastifyReply {
   reply.header("ETag", asset.etag).header("Cache-Control", "no-cache");
   if (request.headers["if-none-match"] === asset.etag) return reply.code(304).send();
   return reply.code(200).type(asset.contentType).send(asset.body);

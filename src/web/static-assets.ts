@@ -20,6 +20,14 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   "machine-card.js": "text/javascript; charset=utf-8",
   "live-connection.js": "text/javascript; charset=utf-8",
   "favicon.svg": "image/svg+xml",
+  // The program upload page (/dnc, src/web/api/dnc).
+  "dnc.css": "text/css; charset=utf-8",
+  "dnc-page.js": "text/javascript; charset=utf-8",
+  "dnc-api.js": "text/javascript; charset=utf-8",
+  "dnc-format.js": "text/javascript; charset=utf-8",
+  "dnc-dom.js": "text/javascript; charset=utf-8",
+  "dnc-records.js": "text/javascript; charset=utf-8",
+  "dnc-transfer.js": "text/javascript; charset=utf-8",
 };
 
 const PUBLIC_DIR = new URL("./public/", import.meta.url);
