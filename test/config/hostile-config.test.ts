@@ -158,7 +158,7 @@ describe("config: the embedded broker's credentials", () => {
   it("a password without a user name fails check-config (it used to fail only at run)", () => {
     const yaml = base.replace("embedded: { port: 1883 }", "embedded: { port: 1883, password: s3cret }");
     expect(lines(failure(yaml))).toEqual([
-      "4 mqtt.embedded.username: a password needs a user name: set mqtt.embedded.username too, or remove the password",
+      "4 mqtt.embedded.username: set both mqtt.embedded.username and mqtt.embedded.password, or neither",
     ]);
     const r = checkConfig(yaml);
     expect(r.status).toBe(1);
