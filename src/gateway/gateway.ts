@@ -228,11 +228,11 @@ export class Gateway {
   }
 
   /** Without the embedded store, the dashboard's history comes from InfluxDB (same answers: src/sinks/history/). */
-  private influxHistory(): { range: InfluxHistory["range"] } | undefined {
+  private influxHistory(): Pick<InfluxHistory, "range" | "stateTimeline"> | undefined {
     const influx = this.config.timeseries.influx;
     if (!influx) return undefined;
     const history = new InfluxHistory(influx);
-    return { range: (q) => history.range(q) };
+    return { range: (q) => history.range(q), stateTimeline: (q) => history.stateTimeline(q) };
   }
 
   private async startWeb(): Promise<number> {
@@ -247,7 +247,9 @@ export class Gateway {
       },
       health: () => this.health(),
       metrics: metrics.registry,
-      history: store ? { range: (q) => store.range(q) } : this.influxHistory(),
+      history: store
+        ? { range: (q) => store.range(q), stateTimeline: (q) => store.stateTimeline(q) }
+        : this.influxHistory(),
       timeZone: config.gateway.timeZone,
       log: log.child({ part: "web" }),
       ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
