@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { MachineSnapshot } from "../core/events.ts";
+import { AlarmAckLog, alarmAckRoutes } from "./alarm-acks.ts";
 import {
   type AccessControl,
   createAccessControl,
@@ -20,7 +21,6 @@ import type { WebSessionStore } from "./auth/session-store.ts";
 import { errorHandler, internalError } from "./error-handler.ts";
 import { eventsRoute } from "./events-route.ts";
 import { LiveEventHub } from "./live-hub.ts";
-import { AlarmAckLog, alarmAckRoutes } from "./alarm-acks.ts";
 import { livePageConfig } from "./live-page.ts";
 import { fleetView, type HistorySource, type MachineInfo, machineRoutes } from "./machine-routes.ts";
 import { answerWrongMethods } from "./method-not-allowed.ts";

@@ -1,5 +1,5 @@
-import { MACHINE_KINDS } from "../config/schema.ts";
-import { MACHINE_STATES, type MachineEventType } from "../core/events.ts";
+import type { MACHINE_KINDS } from "../config/schema.ts";
+import type { MACHINE_STATES, MachineEventType } from "../core/events.ts";
 
 // Names of the things the server itself lists: machine kinds (the config
 // schema's MACHINE_KINDS), machine states (core MACHINE_STATES) and event

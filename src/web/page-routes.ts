@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type AccessControl, PUBLIC_ACCESS, type PageRefusal } from "./auth/access.ts";
+import { type AccessControl, type PageRefusal, PUBLIC_ACCESS } from "./auth/access.ts";
 import { DEFAULT_LANGUAGE, translate } from "./i18n.ts";
 import type { LivePageConfig } from "./live-page.ts";
 import { renderPage } from "./live-page.ts";

@@ -32,6 +32,7 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   "machine-plots.js": "text/javascript; charset=utf-8",
   "state-band.js": "text/javascript; charset=utf-8",
   "shift.js": "text/javascript; charset=utf-8",
+  "plot-data.js": "text/javascript; charset=utf-8",
   "alarms.js": "text/javascript; charset=utf-8",
   "alarm-list.js": "text/javascript; charset=utf-8",
   "checkin.js": "text/javascript; charset=utf-8",

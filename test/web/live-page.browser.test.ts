@@ -41,7 +41,8 @@ describe("live fleet page in Chromium", () => {
     const lathe = page.locator('.card[data-machine="lathe-1"]');
     expect(await lathe.locator(".badge-text").textContent()).toBe("Kjører");
     expect(await lathe.locator(".program-name").textContent()).toBe("O1001");
-    expect(await lathe.locator(".trainee-name").textContent()).toBe("elev-7k2");
+    // Without a login the wall says only that someone is checked in, never the pseudonym.
+    expect(await lathe.locator(".trainee-name").textContent()).toBe("Innsjekket");
     expect(await page.locator('.card[data-machine="lathe-4"]').getAttribute("data-state")).toBe("offline");
   });
 

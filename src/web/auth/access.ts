@@ -16,7 +16,7 @@ import type { WebSession, WebSessionStore } from "./session-store.ts";
  * before its body is read (a program upload may be megabytes).
  */
 // A guard that answers itself (a redirect) returns the reply, which tells fastify to stop there.
-export type AccessGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | void>;
+export type AccessGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** What a guarded route knows about who is asking. */
 export type CurrentSession = WebSession & { token: string };

@@ -262,6 +262,8 @@ connectLive("/events", {
   event: onEvent,
   signals: onSignals,
   status(next) {
+    // A reconnect may have missed session events: ask again.
+    if (next === "live" && connection !== "live") sessions.refresh();
     connection = next;
     renderConnection();
   },

@@ -77,7 +77,7 @@ export function createMachineCard(machine) {
 
   p.loadBar = el("span", "load-bar-fill");
   const loadGauge = gauge(p.load);
-  loadGauge.append(el("span", "load-bar", p.loadBar));
+  loadGauge.lastChild.append(el("span", "load-bar", p.loadBar)); // inside the dd: a dl's div holds only dt and dd
 
   p.sparkArea = document.createElementNS(SVG_NS, "path");
   p.sparkArea.setAttribute("class", "spark-area");

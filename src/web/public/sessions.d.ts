@@ -6,7 +6,10 @@ export type SessionEntry = {
   trainee: { id: string; name: string } | null;
 };
 export type Occupant = { kind: "name"; name: string } | { kind: "you" } | { kind: "someone" } | null;
-export function describeOccupant(entry: SessionEntry | null | undefined, snapshotHasSession: boolean): Occupant;
+export function describeOccupant(
+  entry: SessionEntry | null | undefined,
+  snapshotHasSession: boolean,
+): Occupant;
 export function createSessionDirectory(onChange: () => void): {
   refresh(): Promise<void>;
   refreshSoon(): void;
