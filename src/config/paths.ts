@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { resolveMonitorPaths } from "../adapters/registry.ts";
 import { resolveBrokerPaths } from "../sinks/mqtt/broker-config.ts";
 import type { MaskinportConfig } from "./schema.ts";
 
@@ -26,19 +27,10 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
       : config.timeseries,
     library: { ...config.library, path: abs(config.library.path) },
     outbox: { ...config.outbox, path: absOpt(config.outbox.path) },
-    machines: config.machines.map((m) => {
-      const monitor = m.monitor;
-      if (monitor?.type === "shdr" && monitor.devicesXml !== undefined)
-        return { ...m, monitor: { ...monitor, devicesXml: abs(monitor.devicesXml) } };
-      if (monitor?.type === "opcua") return { ...m, monitor: { ...monitor, pkiDir: abs(monitor.pkiDir) } };
-      return m;
-    }),
-    simulators: config.simulators.map((s) => {
-      if (s.type === "shdr") return s.replay === undefined ? s : { ...s, replay: abs(s.replay) };
-      if (s.type === "opcua") return { ...s, pkiDir: abs(s.pkiDir) };
-      if (s.type === "mtconnect" && s.shdr !== undefined)
-        return { ...s, shdr: { ...s.shdr, devicesXml: abs(s.shdr.devicesXml) } };
-      return s;
-    }),
+    // Each protocol names its own file paths (src/adapters/registry.ts); simulator entries are
+    // resolved by the gateway's loader, which knows their schemas (src/gateway/site-config.ts).
+    machines: config.machines.map((m) =>
+      m.monitor ? { ...m, monitor: resolveMonitorPaths(m.monitor, abs) } : m,
+    ),
   };
 }
