@@ -91,6 +91,9 @@ describe("live fleet page in Chromium", () => {
     expect(await page.locator("#lost-banner").isHidden()).toBe(true);
     // The fresh snapshot brings what happened while the page was cut off.
     expect(await page.locator('.card[data-machine="mill-2"] .alarm-code').textContent()).toBe("2001");
-    expect(pageErrors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"))).toEqual([]);
+    // 401: the page asks GET /api/me whether anyone is logged in; on the public wall nobody is.
+    expect(
+      pageErrors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED") && !e.includes("status of 401")),
+    ).toEqual([]);
   });
 });

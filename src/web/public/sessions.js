@@ -4,7 +4,7 @@
 // wall screen) the list is unavailable and the wall shows only whether a
 // machine has somebody checked in (the snapshot's session, never its pseudonym).
 
-import { getJson } from "./api.js";
+import { currentUser, getJson } from "./api.js";
 
 const REFRESH_DELAY_MS = 300;
 
@@ -17,7 +17,8 @@ export function createSessionDirectory(onChange) {
 
   async function refresh() {
     timer = null;
-    const answer = await getJson("/api/sessions").catch(() => null);
+    // Nobody logged in (the public wall): not worth a request that can only answer 401.
+    const answer = (await currentUser()) ? await getJson("/api/sessions").catch(() => null) : null;
     if (answer?.ok && Array.isArray(answer.body?.sessions)) {
       byMachine = new Map(answer.body.sessions.map((s) => [s.machine, s]));
     } else {
