@@ -10,6 +10,7 @@
 
 import { APP_EN, APP_NB, type AppKey } from "./i18n-app.ts";
 import { DOMAIN_EN, DOMAIN_NB, type DomainKey } from "./i18n-domain.ts";
+import { EVIDENCE_EN_ALL, EVIDENCE_NB_ALL, type EvidenceKey } from "./i18n-evidence.ts";
 
 export const LANGUAGES = ["nb", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -101,9 +102,9 @@ const LIVE_EN: Record<LiveKey, string> = {
   "empty.noMachines": "No machines are set up. Add them under “machines” in the configuration.",
 };
 
-const nb = { ...LIVE_NB, ...DOMAIN_NB, ...APP_NB };
-export type MessageKey = LiveKey | DomainKey | AppKey;
-const en: Record<MessageKey, string> = { ...LIVE_EN, ...DOMAIN_EN, ...APP_EN };
+const nb = { ...LIVE_NB, ...DOMAIN_NB, ...APP_NB, ...EVIDENCE_NB_ALL };
+export type MessageKey = LiveKey | DomainKey | AppKey | EvidenceKey;
+const en: Record<MessageKey, string> = { ...LIVE_EN, ...DOMAIN_EN, ...APP_EN, ...EVIDENCE_EN_ALL };
 
 export const DICTIONARY: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = { nb, en };
 
