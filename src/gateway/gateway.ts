@@ -16,8 +16,8 @@ import { GatewayCore } from "./core.ts";
 import { DncFleet } from "./dnc.ts";
 import type { HealthReport } from "./health.ts";
 import { startSimulators } from "./simulators.ts";
-import { loadSiteConfig } from "./site-config.ts";
 import { startBroker, startSinks } from "./sinks.ts";
+import { loadSiteConfig } from "./site-config.ts";
 import { StallWatchdog } from "./stall-watchdog.ts";
 import { StopList } from "./stop-list.ts";
 
