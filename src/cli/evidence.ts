@@ -38,7 +38,13 @@ export type Values = {
   catalogue?: string;
 };
 
-export type OpenedLedger = { store: LedgerStore; site: string; label: string; homePage?: string; catalogueDir: string };
+export type OpenedLedger = {
+  store: LedgerStore;
+  site: string;
+  label: string;
+  homePage?: string;
+  catalogueDir: string;
+};
 
 export class UsageError extends Error {}
 
