@@ -62,7 +62,15 @@ export function machineDay(m: number, day: number): MachineEvent[] {
     const durationMs = (2 + ((k + m) % 6)) * M;
     const key = `a${k}`;
     e.push(
-      { type: "alarm.raise", machine, ts: raisedAt, key, nativeCode: `EX${100 + k}`, severity: "fault", text: "DOOR OPEN" },
+      {
+        type: "alarm.raise",
+        machine,
+        ts: raisedAt,
+        key,
+        nativeCode: `EX${100 + k}`,
+        severity: "fault",
+        text: "DOOR OPEN",
+      },
       {
         type: "alarm.clear",
         machine,

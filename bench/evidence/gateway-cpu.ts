@@ -7,8 +7,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "../../test/support/ports.ts";
 import { NODE_FLAGS } from "../../bin/node-flags.mjs";
+import { freePort } from "../../test/support/ports.ts";
 
 const BIN = join(import.meta.dirname, "../../bin/maskinport.mjs");
 
@@ -22,7 +22,10 @@ function start(args: string[], ready: (output: string) => boolean, what: string)
   const child = spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let seen = "";
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in 90 s: ${seen.slice(-500)}`)), 90_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start in 90 s: ${seen.slice(-500)}`)),
+      90_000,
+    );
     const onData = (d: Buffer) => {
       seen += String(d);
       if (ready(seen)) {
@@ -43,7 +46,11 @@ function start(args: string[], ready: (output: string) => boolean, what: string)
 export type GatewayCpu = { machines: number; seconds: number; cpuShare: number; observationsNote: string };
 
 /** Run the fleet for `seconds` after `warmupSeconds`; the gateway's CPU as a share of one core. */
-export async function measureGatewayCpu(dir: string, seconds: number, warmupSeconds = 15): Promise<GatewayCpu> {
+export async function measureGatewayCpu(
+  dir: string,
+  seconds: number,
+  warmupSeconds = 15,
+): Promise<GatewayCpu> {
   const machines = 100;
   const simPort = 20_000 + Math.floor(Math.random() * 20_000);
   const [mqttPort, webPort] = [await freePort(), await freePort()];

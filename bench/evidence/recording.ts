@@ -104,9 +104,7 @@ try {
     console.log(
       `gateway (maskinport run, ${gw.machines} ${gw.observationsNote}, ${gw.seconds} s after warm-up): ${(gw.cpuShare * 100).toFixed(1)} % of one core = ${gatewayDayS.toFixed(0)} s CPU per 8-hour day`,
     );
-    console.log(
-      `evidence / gateway CPU: ${((100 * dayCpuS) / gatewayDayS).toFixed(2)} % (goal < 5 %)`,
-    );
+    console.log(`evidence / gateway CPU: ${((100 * dayCpuS) / gatewayDayS).toFixed(2)} % (goal < 5 %)`);
   } else {
     console.log("gateway CPU not measured (--gateway-seconds 0): the evidence figure above is absolute");
   }
