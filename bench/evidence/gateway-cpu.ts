@@ -18,8 +18,15 @@ function processCpuUs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
-function start(args: string[], ready: (output: string) => boolean, what: string): Promise<ChildProcess> {
+/** Start a `maskinport` process (added to `children` at once, so it is stopped whatever happens). */
+function start(
+  args: string[],
+  ready: (output: string) => boolean,
+  what: string,
+  children: ChildProcess[],
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...NODE_FLAGS, BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
   let seen = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
@@ -66,6 +73,7 @@ export async function measureGatewayCpu(
     ...Array.from({ length: machines }, (_, i) =>
       [
         `  - id: m${i + 1}`,
+        `    name: Simulated machine ${i + 1}`,
         `    kind: ${i % 2 === 0 ? "lathe" : "mill"}`,
         `    monitor: { type: shdr, host: 127.0.0.1, port: ${simPort + (i < 50 ? i : i - 50 + 100)} }`,
       ].join("\n"),
@@ -79,16 +87,19 @@ export async function measureGatewayCpu(
       [simPort, 1],
       [simPort + 100, 51],
     ] as const) {
-      children.push(
-        await start(
-          ["sim", "shdr", "--port", String(port), "--machines", "50", "--seed", String(seed)],
-          (out) => (out.match(/SHDR simulator listening/g)?.length ?? 0) >= 50,
-          "simulator",
-        ),
+      await start(
+        ["sim", "shdr", "--port", String(port), "--machines", "50", "--seed", String(seed)],
+        (out) => (out.match(/SHDR simulator listening/g)?.length ?? 0) >= 50,
+        "simulator",
+        children,
       );
     }
-    const gw = await start(["run", "--config", file], (out) => out.includes("gateway started"), "gateway");
-    children.push(gw);
+    const gw = await start(
+      ["run", "--config", file],
+      (out) => out.includes("gateway started"),
+      "gateway",
+      children,
+    );
     await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
     const c0 = processCpuUs(gw.pid!);
     const t0 = performance.now();
