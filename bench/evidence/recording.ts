@@ -11,11 +11,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { pino } from "pino";
 import { loadCatalogueFolder } from "../../src/evidence/catalogue/load.ts";
 import { SqliteLedgerStore } from "../../src/evidence/ledger/sqlite-store.ts";
 import type { EvidenceDraft } from "../../src/evidence/recorder/map-event.ts";
 import { EvidenceRecorder } from "../../src/evidence/recorder/recorder.ts";
 import { EvidenceService } from "../../src/evidence/service.ts";
+import { LrsFeed } from "../../src/evidence/xapi/lrs-feed.ts";
+import { DurableOutbox } from "../../src/sinks/outbox/durable-outbox.ts";
 import { machineContext } from "../support/machine.ts";
 import { percentile } from "../support/stats.ts";
 import { fleetDay, MACHINES, machineKind, resolveSession } from "./fleet-day.ts";
@@ -96,6 +99,38 @@ try {
   );
   console.log(
     `  evidence CPU for the whole day: ${dayCpuS.toFixed(1)} s${measured.length < events.length ? " (extrapolated from the measured events)" : ""} = ${((100 * dayCpuS) / DAY_SECONDS).toFixed(3)} % of one core over an 8-hour day`,
+  );
+
+  // The xAPI feed over the same day: statements made, validated and written to the outbox
+  // (what a gateway with evidence.xapi adds; the HTTP to the LRS is not in this figure).
+  const outbox = new DurableOutbox({
+    name: "xapi",
+    path: join(dir, "outbox"),
+    maxBytes: 1 << 30,
+    whenFull: "pause",
+    log: pino({ level: "warn" }),
+  });
+  outbox.open();
+  const positionFile = join(dir, "outbox", "xapi", "ledger-position");
+  const { writeFileSync, mkdirSync } = await import("node:fs");
+  mkdirSync(join(dir, "outbox", "xapi"), { recursive: true });
+  writeFileSync(positionFile, `${history}\n`);
+  const feed = new LrsFeed({
+    ledger: store,
+    outbox,
+    positionFile,
+    context: { homePage: "https://bench.maskinport.invalid/", catalogue },
+    log: pino({ level: "warn" }),
+    pollIntervalMs: 3_600_000,
+  });
+  const x0 = cpuUs();
+  await feed.start();
+  await feed.poll();
+  const feedCpuS = (cpuUs() - x0) / 1e6;
+  await feed.stop();
+  outbox.close();
+  console.log(
+    `  xAPI feed for the day (statements made, validated, into the outbox; no HTTP): ${feed.stats.enqueued} statements, CPU ${feedCpuS.toFixed(2)} s (${((feedCpuS * 1e6) / Math.max(1, feed.stats.enqueued)).toFixed(0)} µs per statement)`,
   );
 
   if (GATEWAY_SECONDS > 0) {
