@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/config/load.ts";
+import { parseConfig } from "../../src/config/load.ts";
 import { deadbandsByMachine } from "../../src/pipeline/deadband-config.ts";
 import { Pipeline } from "../../src/pipeline/pipeline.ts";
+import { configProblems } from "../support/config-problems.ts";
 import { rd } from "./readings.ts";
 
 // machines[].deadband in the config file → the pipeline the gateway builds
@@ -22,16 +23,7 @@ ${deadbandLine}
     kind: mill
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, "test.yaml", {});
-  } catch (err) {
-    if (err instanceof ConfigError)
-      return err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const problems = (yaml: string) => configProblems(yaml);
 
 describe("config machines[].deadband", () => {
   it("reaches the pipeline: lathe-1 drops spindle jitter below 5 rpm, mill-1 keeps every change", () => {
