@@ -59,7 +59,9 @@ const here = resolve(import.meta.dirname, "../..");
 const roots = values.baseline ? [here, resolve(values.baseline)] : [here];
 const samples = roots.map(() => [] as Timing[]);
 for (const root of roots) timeOnce(root); // fill Node's compile cache and the page cache
-for (let i = 0; i < runs; i++) roots.forEach((root, k) => samples[k]!.push(timeOnce(root)));
+for (let i = 0; i < runs; i++) {
+  for (const [k, root] of roots.entries()) samples[k]!.push(timeOnce(root));
+}
 console.log(summary("this", samples[0]!));
 if (samples[1]) console.log(summary("baseline", samples[1]));
 const median = percentile(
