@@ -7,15 +7,22 @@
 import { getJson } from "./api.js";
 import { formatDuration } from "./format.js";
 import { connectLive } from "./live-connection.js";
-import { icon, STATE_ICONS } from "./machine-card.js";
+import { icon, stateIcon } from "./machine-card.js";
 import { createMachinePlots } from "./machine-plots.js";
 import { alignSeries, mergeStates } from "./plot-data.js";
 import { createSessionDirectory } from "./sessions.js";
-import { config, startShell } from "./shell.js";
+import { byId, config, startShell } from "./shell.js";
 import { currentShiftStart } from "./shift.js";
 import { renderStateBand } from "./state-band.js";
 
+/** @import { ActiveAlarm, MachineEvent, MachineSnapshot } from "../../core/events.ts" */
+/** @import { FleetEntry, FleetMessage, LiveStatus, SignalsMessage } from "./live-connection.js" */
+/** @import { MachinePlots } from "./machine-plots.js" */
+/** @typedef {{ ts: number, value: unknown }} PlotPoint */
+/** @typedef {{ state: string, from: number, to: number }} Segment */
+
 const PLOTTED = ["spindle.speed", "spindle.load", "feed.override"];
+/** @type {[signal: string, labelKey: string, unitKey: string][]} */
 const READINGS = [
   ["program.name", "field.program", ""],
   ["spindle.speed", "field.spindleSpeed", "unit.rpm"],
@@ -26,17 +33,26 @@ const READINGS = [
 const MAX_LIVE_POINTS = 5000;
 
 const machineId = decodeURIComponent(location.pathname.split("/")[2] ?? "");
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const $ = byId;
 
+/** @type {FleetEntry} */
 let machine = { id: machineId, name: machineId, kind: "", snapshot: null };
 let clockOffset = 0;
+/** @type {LiveStatus} */
 let connection = "connecting";
+/** @type {"hour" | "shift"} */
 let windowKind = "hour";
+/** @type {{ points: PlotPoint[][], segments: Segment[], from: number }} */
 let history = { points: PLOTTED.map(() => []), segments: [], from: 0 };
-/** Values and state changes seen live since the history was loaded. */
+/**
+ * Values and state changes seen live since the history was loaded.
+ * @type {{ points: PlotPoint[][], changes: { state: string, ts: number }[] }}
+ */
 let live = { points: PLOTTED.map(() => []), changes: [] };
+/** @type {MachinePlots | null} */
 let plots = null;
-let historyState = "loading"; // "loading" | "ok" | "none"
+/** @type {"loading" | "ok" | "none"} */
+let historyState = "loading";
 
 const shell = startShell({ page: "machine", titleKey: "machine.pageTitle", onLanguage: relabel });
 const sessions = createSessionDirectory(() => renderNow());
@@ -50,7 +66,7 @@ async function loadHistory() {
   const to = now();
   const from = windowStart();
   const points = windowKind === "hour" ? 360 : 720;
-  const query = (signal) =>
+  const query = (/** @type {string} */ signal) =>
     new URLSearchParams({ signal, from: String(from), to: String(to), points: String(points) });
   const id = encodeURIComponent(machineId);
   const [states, ...series] = await Promise.all([
@@ -67,6 +83,7 @@ async function loadHistory() {
   redraw();
 }
 
+/** @param {FleetMessage} data */
 function onSnapshot(data) {
   clockOffset = data.serverTime - Date.now();
   const entry = data.machines.find((m) => m.id === machineId);
@@ -74,11 +91,13 @@ function onSnapshot(data) {
   renderNow();
 }
 
+/** @param {MachineSnapshot} snapshot */
 function onState(snapshot) {
   if (snapshot.machine !== machineId) return;
   machine.snapshot = snapshot;
 }
 
+/** @param {MachineEvent} event */
 function onEvent(event) {
   if (event.machine !== machineId || !machine.snapshot) return;
   const snap = machine.snapshot;
@@ -97,14 +116,15 @@ function onEvent(event) {
   }
 }
 
+/** @param {SignalsMessage} update */
 function onSignals(update) {
   if (update.machine !== machineId) return;
   const snap = machine.snapshot;
   for (const [id, value] of Object.entries(update.signals)) {
     if (snap) snap.signals[id] = value;
     const index = PLOTTED.indexOf(id);
-    if (index >= 0) {
-      const points = live.points[index];
+    const points = live.points[index];
+    if (points) {
       points.push({ ts: value.ts, value: value.value });
       if (points.length > MAX_LIVE_POINTS) points.splice(0, points.length - MAX_LIVE_POINTS);
     }
@@ -172,7 +192,7 @@ function renderNow() {
     ? `${machine.id} · ${ctx.kindLabel(machine.kind)}`
     : machine.id;
   $("state-badge").dataset.state = state;
-  $("state-icon").setAttribute("href", `#${STATE_ICONS[state] ?? STATE_ICONS.unknown}`);
+  $("state-icon").setAttribute("href", `#${stateIcon(state)}`);
   $("state-text").textContent = ctx.stateLabel(state);
   $("state-since").textContent = snap
     ? t("state.for", { duration: formatDuration(now() - snap.since, t) })
@@ -202,6 +222,7 @@ function renderNow() {
   );
 }
 
+/** @param {readonly ActiveAlarm[]} alarms */
 function renderAlarms(alarms) {
   const ctx = shell.ctx;
   $("no-alarms").hidden = alarms.length > 0;
