@@ -144,7 +144,9 @@ export class InfluxHistory implements HistoryStore {
   async transfers(q: FleetWindow): Promise<TransferRecord[]> {
     checkWindow(q, "transfers");
     const byMachine = q.machine === undefined ? "" : ` AND "machine" = ${lit(q.machine)}`;
-    const rows = await this.select(`SELECT * FROM ${this.from("transfer")} WHERE ${this.window(q)}${byMachine}`);
+    const rows = await this.select(
+      `SELECT * FROM ${this.from("transfer")} WHERE ${this.window(q)}${byMachine}`,
+    );
     return rows.slice(0, q.limit ?? HISTORY_DEFAULT_LIMIT).map(
       (r): TransferRecord => ({
         machine: String(r.machine),
