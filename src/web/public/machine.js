@@ -9,6 +9,7 @@ import { formatDuration } from "./format.js";
 import { connectLive } from "./live-connection.js";
 import { icon, stateIcon } from "./machine-card.js";
 import { createMachinePlots } from "./machine-plots.js";
+import { createMachineTables } from "./machine-tables.js";
 import { alignSeries, mergeStates } from "./plot-data.js";
 import { createSessionDirectory } from "./sessions.js";
 import { byId, config, startShell } from "./shell.js";
@@ -31,6 +32,9 @@ const READINGS = [
   ["part.count", "field.partCount", ""],
 ];
 const MAX_LIVE_POINTS = 5000;
+/** Events that add a row to a table: the tables are asked again this long after the last one. */
+const TABLE_EVENTS = ["cycle.end", "alarm.raise", "alarm.clear", "program.transfer"];
+const TABLE_REFRESH_DELAY_MS = 1500;
 
 const machineId = decodeURIComponent(location.pathname.split("/")[2] ?? "");
 const $ = byId;
@@ -56,6 +60,9 @@ let historyState = "loading";
 
 const shell = startShell({ page: "machine", titleKey: "machine.pageTitle", onLanguage: relabel });
 const sessions = createSessionDirectory(() => renderNow());
+const tables = createMachineTables(machineId);
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let tableRefresh;
 const now = () => Date.now() + clockOffset;
 const windowStart = () =>
   windowKind === "hour" ? now() - 3_600_000 : currentShiftStart(now(), config.timeZone, config.shiftStarts);
@@ -69,7 +76,8 @@ async function loadHistory() {
   const query = (/** @type {string} */ signal) =>
     new URLSearchParams({ signal, from: String(from), to: String(to), points: String(points) });
   const id = encodeURIComponent(machineId);
-  const [states, ...series] = await Promise.all([
+  const [, states, ...series] = await Promise.all([
+    tables.load(from, to),
     getJson(`/api/machines/${id}/states?${new URLSearchParams({ from: String(from), to: String(to) })}`),
     ...PLOTTED.map((signal) => getJson(`/api/machines/${id}/history?${query(signal)}`)),
   ]);
@@ -99,7 +107,9 @@ function onState(snapshot) {
 
 /** @param {MachineEvent} event */
 function onEvent(event) {
-  if (event.machine !== machineId || !machine.snapshot) return;
+  if (event.machine !== machineId) return;
+  if (TABLE_EVENTS.includes(event.type)) refreshTablesSoon();
+  if (!machine.snapshot) return;
   const snap = machine.snapshot;
   if (event.type === "state.change") {
     snap.state = event.to;
@@ -131,6 +141,12 @@ function onSignals(update) {
   }
 }
 
+/** A burst of events (a cycle ends, an alarm clears) is one request per table, not one per event. */
+function refreshTablesSoon() {
+  clearTimeout(tableRefresh);
+  tableRefresh = setTimeout(() => tables.load(windowStart(), now()).then(redraw), TABLE_REFRESH_DELAY_MS);
+}
+
 // ---- rendering -----------------------------------------------------------------------------
 
 function relabel() {
@@ -156,6 +172,7 @@ function redraw() {
   const status = $("plots-status");
   status.hidden = historyState === "ok";
   status.textContent = t(historyState === "loading" ? "machine.loading" : "machine.noHistory");
+  tables.render({ ...shell.ctx, now: to });
   if (historyState !== "ok" || !plots) return;
   const series = history.points.map((points, i) =>
     [...points, ...live.points[i]].filter((p) => p.ts >= from - 60_000),

@@ -57,6 +57,8 @@ export function makeContext(language) {
     kindLabel: (/** @type {string} */ kind) => label("kind", kind),
     stateLabel: (/** @type {string} */ state) => label("state", state),
     eventLabel: (/** @type {string} */ type) => label("event", type),
+    /** Any other server list: "outcome", "direction", "result" (src/web/i18n-domain.ts). */
+    label,
   };
 }
 
