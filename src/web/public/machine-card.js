@@ -95,6 +95,17 @@ export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
+/**
+ * Set an attribute only when it differs: the wall redraws every card once a
+ * second, and an unchanged value written again still costs a style or paint pass.
+ * @param {Element} node
+ * @param {string} name
+ * @param {string} value
+ */
+function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
 /** @typedef {{ element: HTMLDivElement, reading: HTMLElement, label: HTMLElement, value: HTMLElement, unit: HTMLElement }} Gauge */
 
 /** @returns {Gauge} */
@@ -230,7 +241,7 @@ export function renderMachineCard(p, machine, ctx) {
     p.badgeUse.setAttribute("href", `#${stateIcon(state)}`);
   }
   setText(p.link, machine.name);
-  p.link.setAttribute("aria-label", t("card.details", { name: machine.name }));
+  setAttr(p.link, "aria-label", t("card.details", { name: machine.name }));
   setText(p.id, machine.id);
   setText(p.kind, ctx.kindLabel(machine.kind));
   setText(p.badgeText, t(`state.${state}`));
@@ -260,7 +271,8 @@ export function renderMachineCard(p, machine, ctx) {
   setText(p.load.value, number(load));
   setText(p.load.unit, t("unit.percent"));
   const loadPercent = typeof load === "number" ? Math.max(0, Math.min(100, load)) : 0;
-  p.loadBar.style.width = `${loadPercent}%`;
+  const transform = `scaleX(${loadPercent / 100})`;
+  if (p.loadBar.style.transform !== transform) p.loadBar.style.transform = transform;
   p.loadBar.classList.toggle("high", loadPercent >= 90);
 
   setText(p.feed.label, t("field.feedOverride"));
@@ -335,6 +347,6 @@ function renderSparkline(p, samples, ctx) {
     p.sparkPeak,
     paths === null || paths.peak === 0 ? "" : `↑ ${ctx.number(paths.peak)} ${t("unit.rpm")}`,
   );
-  p.sparkLine.setAttribute("d", paths?.line ?? "");
-  p.sparkArea.setAttribute("d", paths?.area ?? "");
+  setAttr(p.sparkLine, "d", paths?.line ?? "");
+  setAttr(p.sparkArea, "d", paths?.area ?? "");
 }
