@@ -106,7 +106,7 @@ export async function startSinks(
     stopList.add(`sink ${sink.name}`, () => sink.stop());
   }
   let history: WebDeps["history"];
-  if (store) history = store; // all of src/sinks/history's questions
+  if (store) history = store;
   else if (influx) {
     const influxHistory = new InfluxHistory(influx);
     history = influxHistory;
