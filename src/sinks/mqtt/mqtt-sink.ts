@@ -5,7 +5,8 @@ import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
 import type { Outbox } from "../outbox/outbox-types.ts";
 import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
-import { Qos0Frames } from "./qos0-frames.ts";
+import { PublishFrames } from "./publish-frames.ts";
+import { Qos1Publisher } from "./qos1-publisher.ts";
 import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
 
 export type MqttSinkOptions = {
@@ -139,8 +140,10 @@ export class MqttSink implements Sink {
     this.inflight--;
   };
   private readonly queue: PublishQueue | undefined;
-  // QoS 0 signal packets of one write(), sent as one buffer (qos0-frames.ts says why).
-  private frames: Qos0Frames | undefined;
+  // QoS 0 signal packets of one write(), sent as one buffer (publish-frames.ts says why).
+  private frames: PublishFrames | undefined;
+  // The outbox path's QoS 1 packets, written in batches with their own PUBACK tracking.
+  private qos1: Qos1Publisher | undefined;
 
   constructor(opts: MqttSinkOptions) {
     this.opts = opts;
@@ -177,7 +180,31 @@ export class MqttSink implements Sink {
     checkBrokerUrl(this.opts.url, url);
     const client = connect(this.opts.url, options);
     this.client = client;
-    if (this.opts.signalQos === 0) this.frames = new Qos0Frames(client.options.protocolVersion ?? 4);
+    const protocolVersion = client.options.protocolVersion ?? 4;
+    if (this.queue) {
+      this.qos1 = new Qos1Publisher(
+        {
+          write: (bytes) => {
+            // Not connected: the packets stay pending and go out (without DUP) on resend().
+            if (!client.connected || !client.stream.writable) return false;
+            client.stream.write(bytes);
+            return true;
+          },
+          allocateId: () => client.messageIdProvider.allocate(),
+          releaseId: (id) => client.messageIdProvider.deallocate(id),
+        },
+        protocolVersion,
+      );
+      // Our packets are not in mqtt.js's outgoing table: it ignores their PUBACKs, we take them here.
+      const qos1 = this.qos1;
+      client.on("packetreceive", (packet) => {
+        if (packet.cmd === "puback" && packet.messageId !== undefined) {
+          qos1.acknowledge(packet.messageId, packet.reasonCode ?? 0);
+        }
+      });
+    } else if (this.opts.signalQos === 0) {
+      this.frames = new PublishFrames(protocolVersion);
+    }
 
     client.on("connect", () => this.onConnect(url));
     client.on("reconnect", () => {
@@ -204,7 +231,7 @@ export class MqttSink implements Sink {
       const payload = signalPayload(o);
       this.lastSignal.set(topic, payload);
       if (!connected) continue;
-      if (frames) frames.add(topic, payload);
+      if (frames) frames.add(topic, payload, true);
       else this.publish(client, topic, payload, signalQos, true);
     }
     if (connected && frames) this.sendFrames(client, frames);
@@ -280,7 +307,8 @@ export class MqttSink implements Sink {
       retain = latest === undefined || latest === m.payload;
     }
     this.stats.published++;
-    client.publish(m.topic, m.payload, { qos: m.qos, retain }, (err) => done(err ?? undefined));
+    if (m.qos === 1 && this.qos1) this.qos1.add(m.topic, m.payload, retain, done);
+    else client.publish(m.topic, m.payload, { qos: m.qos, retain }, (err) => done(err ?? undefined));
   };
 
   /** Whether the broker connection is up right now (health check). */
@@ -328,11 +356,11 @@ export class MqttSink implements Sink {
   }
 
   /** The retained QoS 0 signal packets collected in `frames`, in one socket write, in call order with mqtt.js's own. */
-  private sendFrames(client: MqttClient, frames: Qos0Frames): void {
+  private sendFrames(client: MqttClient, frames: PublishFrames): void {
     const count = frames.count;
-    const packets = frames.take(true);
+    const packets = frames.take();
     if (!packets) return;
-    client.stream.write(packets);
+    client.stream.write(packets.bytes);
     this.stats.published += count;
   }
 
@@ -363,12 +391,15 @@ export class MqttSink implements Sink {
     this.outageLogged = false;
     this.dropLogged = false;
 
+    // What went out before the connection dropped and got no PUBACK: again, first, with DUP.
+    // (The resync below then puts the newest retained values back on top.)
+    this.qos1?.resend();
     this.publish(client, this.statusTopic, statusPayload("online", this.now(), this.version), 1, true);
     // Resync the retained picture (see the class comment).
     for (const [topic, payload] of this.lastState) this.publish(client, topic, payload, 1, true);
     const frames = this.frames;
     for (const [topic, payload] of this.lastSignal) {
-      if (frames) frames.add(topic, payload);
+      if (frames) frames.add(topic, payload, true);
       else this.publish(client, topic, payload, this.opts.signalQos, true);
     }
     if (frames) this.sendFrames(client, frames);
