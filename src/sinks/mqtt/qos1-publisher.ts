@@ -25,8 +25,14 @@ export type Qos1Transport = {
 };
 
 type Pending = {
-  /** The encoded packet; undefined until its batch was flushed. */
-  frame: Buffer | undefined;
+  /**
+   * The buffer its packet is encoded in (undefined until its batch was
+   * flushed), and where in it: offsets, not a subarray per packet (a Buffer
+   * object per message was 7 % of the gateway's CPU at 20k messages/s).
+   */
+  bytes: Buffer | undefined;
+  start: number;
+  end: number;
   /** Whether the packet reached the socket (a resend then carries DUP). */
   sent: boolean;
   done: (err?: Error) => void;
@@ -64,7 +70,7 @@ export class Qos1Publisher {
       done(err as Error);
       return;
     }
-    this.pending.set(id, { frame: undefined, sent: false, done });
+    this.pending.set(id, { bytes: undefined, start: 0, end: 0, sent: false, done });
     this.batchIds.push(id);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -85,7 +91,9 @@ export class Qos1Publisher {
       const end = taken.ends[i]!;
       const p = this.pending.get(ids[i]!);
       if (p) {
-        p.frame = taken.bytes.subarray(start, end);
+        p.bytes = taken.bytes;
+        p.start = start;
+        p.end = end;
         p.sent = sent;
       }
       start = end;
@@ -114,27 +122,22 @@ export class Qos1Publisher {
    */
   resend(): void {
     this.flush();
-    const frames: Buffer[] = [];
-    const dupAt: number[] = [];
     let length = 0;
+    for (const p of this.pending.values()) if (p.bytes) length += p.end - p.start;
+    if (length === 0) return;
+    // A new buffer: the DUP flag must not change one a dead socket may still hold.
+    const bytes = Buffer.allocUnsafe(length);
+    let at = 0;
     for (const p of this.pending.values()) {
-      if (!p.frame) continue;
-      if (p.sent) dupAt.push(length);
-      frames.push(p.frame);
-      length += p.frame.length;
+      if (!p.bytes) continue;
+      p.bytes.copy(bytes, at, p.start, p.end);
+      if (p.sent) bytes[at] = bytes[at]! | DUP_FLAG;
+      p.bytes = bytes;
+      p.end = at + (p.end - p.start);
+      p.start = at;
+      at = p.end;
     }
-    if (frames.length === 0) return;
-    // A copy: the DUP flag must not change a buffer a dead socket may still hold.
-    const bytes = Buffer.concat(frames, length);
-    for (const at of dupAt) bytes[at] = bytes[at]! | DUP_FLAG;
     const sent = this.transport.write(bytes);
-    let start = 0;
-    for (const p of this.pending.values()) {
-      if (!p.frame) continue;
-      const end = start + p.frame.length;
-      p.frame = bytes.subarray(start, end);
-      p.sent = p.sent || sent;
-      start = end;
-    }
+    if (sent) for (const p of this.pending.values()) if (p.bytes) p.sent = true;
   }
 }
