@@ -5,9 +5,13 @@ import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
 import type { Outbox } from "../outbox/outbox-types.ts";
 import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
+import { checkBrokerUrl, readPem, redactUrl } from "./broker-options.ts";
 import { PublishFrames } from "./publish-frames.ts";
 import { Qos1Publisher } from "./qos1-publisher.ts";
 import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
+
+// The gateway and the tests import it from here.
+export { redactUrl } from "./broker-options.ts";
 
 export type MqttSinkOptions = {
   /** mqtt://, mqtts://, ws://, wss:// broker URL. Credentials in the URL work but are never logged. */
@@ -57,49 +61,6 @@ export type MqttSinkStats = {
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
-
-/** The URL without user:password, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "<unparseable MQTT URL>";
-  }
-}
-
-const BROKER_PROTOCOLS = new Set(["mqtt:", "mqtts:", "tcp:", "ssl:", "tls:", "ws:", "wss:"]);
-
-// mqtt.js quietly falls back to another protocol for an unknown scheme; say so instead.
-function checkBrokerUrl(url: string, redacted: string): void {
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    throw new Error(
-      `invalid mqtt.url ${redacted}: expected a broker URL like mqtt://host:1883 or mqtts://host:8883`,
-    );
-  }
-  if (!BROKER_PROTOCOLS.has(protocol)) {
-    throw new Error(
-      `invalid mqtt.url ${redacted}: unsupported scheme "${protocol}" (use mqtt://, mqtts://, ws:// or wss://)`,
-    );
-  }
-}
-
-function readPem(path: string | undefined, what: string): Buffer | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new Error(
-      `cannot read mqtt.${what} file "${path}" (${code}): give a readable PEM file path in the config (mqtt.${what})`,
-    );
-  }
-}
 
 /**
  * Publishes pipeline output on the MQTT contract (topics.ts). The hot path
