@@ -24,6 +24,7 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
       : config.timeseries,
     library: { ...config.library, path: abs(config.library.path) },
     outbox: { ...config.outbox, path: absOpt(config.outbox.path) },
+    training: config.training && { ...config.training, path: abs(config.training.path) },
     machines: config.machines.map((m) => {
       const monitor = m.monitor;
       if (monitor?.type === "shdr" && monitor.devicesXml !== undefined)

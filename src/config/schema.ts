@@ -6,6 +6,7 @@ import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
 import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
 import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
 import { dncConfigSchema } from "../dnc/config.ts";
+import { trainingConfigSchema } from "../training/config.ts";
 import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
@@ -234,9 +235,23 @@ export const configSchema = z
       .default({ path: "data/library.db" }),
     machines: z.array(machineSchema).min(1, "expected at least one machine"),
     simulators: z.array(simulatorSchema).default([]),
+    /** People, courses and check-in sessions (src/training/README.md); absent = no logins, no sessions. */
+    training: trainingConfigSchema.optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    const machineIds = new Set(cfg.machines.map((m) => m.id));
+    cfg.training?.checkinReaders.forEach((r, i) => {
+      r.machines?.forEach((m, j) => {
+        if (!machineIds.has(m)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["training", "checkinReaders", i, "machines", j],
+            message: `unknown machine "${m}"; expected one of the machines[].id: ${[...machineIds].join(", ")}`,
+          });
+        }
+      });
+    });
     const seen = new Map<string, number>();
     cfg.machines.forEach((m, i) => {
       const first = seen.get(m.id);
