@@ -22,6 +22,8 @@ COPY bin ./bin
 COPY src ./src
 COPY simulators ./simulators
 COPY config ./config
+# The demo config replays a real Okuma log from fixtures/ (Apache-2.0, see fixtures/README.md).
+COPY fixtures ./fixtures
 USER maskinport
 VOLUME ["/app/data"]
 EXPOSE 8080 1883

@@ -3,7 +3,7 @@
 // (`--only`). Each section catches its own failure, so one missing service
 // (e.g. no Mosquitto) costs its rows, not the whole report.
 import { pino } from "pino";
-import { startEmbeddedBroker } from "../../src/sinks/mqtt/embedded-broker.ts";
+import { startTestBroker } from "../../test/support/embedded-broker.ts";
 import { startMosquitto } from "../../test/support/mosquitto.ts";
 import { count, ms, rate } from "../support/format.ts";
 import { descendantCpuUs, descendantRunQueueWaitUs } from "../support/machine.ts";
@@ -97,10 +97,11 @@ async function embeddedSection(opts: FoundationBenchOptions): Promise<Section> {
     "2. Pipeline → embedded broker (aedes in its broker thread), QoS 0 → mqtt.js subscriber (worker thread)";
   const what = "Pipeline.process → MqttSink.write, delivered";
   opts.progress("embedded broker: pipeline vs raw mqtt.js");
-  let broker: Awaited<ReturnType<typeof startEmbeddedBroker>> | undefined;
+  let broker: Awaited<ReturnType<typeof startTestBroker>> | undefined;
   try {
-    broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log });
-    const url = `mqtt://127.0.0.1:${broker.port}`;
+    broker = await startTestBroker({ log });
+    // Publishers log in as the gateway: nobody else may publish on the embedded broker.
+    const url = broker.gatewayUrl;
     const c = await compareWithRawMqttJs({ ...throughput(opts), url, qos: 0 });
     return {
       title,
@@ -247,8 +248,9 @@ function floorRow(target: string, r: LatencyResult): BenchRow {
 type Broker = { url: string; close(): Promise<void>; meters: Pick<LatencyOptions, "cpu" | "waits"> };
 
 async function embeddedBroker(): Promise<Broker> {
-  const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log });
-  return { url: `mqtt://127.0.0.1:${broker.port}`, close: () => broker.close(), meters: {} };
+  const broker = await startTestBroker({ log });
+  // Publishers log in as the gateway: nobody else may publish on the embedded broker.
+  return { url: broker.gatewayUrl, close: () => broker.close(), meters: {} };
 }
 
 async function mosquittoBroker(): Promise<Broker> {

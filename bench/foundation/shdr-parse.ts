@@ -8,7 +8,7 @@ import { keyMapFromConfig } from "../../src/adapters/shdr/adapter.ts";
 import { shdrMonitorSchema } from "../../src/adapters/shdr/config.ts";
 import { ShdrKeyMap } from "../../src/adapters/shdr/key-map.ts";
 import { ShdrStream } from "../../src/adapters/shdr/stream.ts";
-import { CPPAGENT_FIXTURES } from "../../test/adapters/mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../test/support/fixtures.ts";
 import { type BestOf, bestOf } from "../support/stats.ts";
 
 const CHUNK = 64 * 1024;

@@ -15,8 +15,8 @@ import { MtconnectAdapter } from "../../src/adapters/mtconnect/adapter.ts";
 import { mtconnectMonitorSchema } from "../../src/adapters/mtconnect/config.ts";
 import { groupMtconnectMonitors } from "../../src/adapters/mtconnect/group.ts";
 import { Pipeline } from "../../src/pipeline/pipeline.ts";
-import { startEmbeddedBroker } from "../../src/sinks/mqtt/embedded-broker.ts";
 import { MqttSink } from "../../src/sinks/mqtt/mqtt-sink.ts";
+import { startTestBroker } from "../../test/support/embedded-broker.ts";
 
 const { values } = parseArgs({
   options: { seconds: { type: "string" }, machines: { type: "string" }, interval: { type: "string" } },
@@ -31,9 +31,10 @@ const agent = await startMtconnectSimulator({ machines: MACHINES, timeScale: 10,
 agent.models.forEach((m, i) => {
   m.runProgram(m.programNames[i % m.programNames.length]!);
 });
-const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log });
+const broker = await startTestBroker({ log, prefix: "bench/site" });
 const sink = new MqttSink({
-  url: `mqtt://127.0.0.1:${broker.port}`,
+  // Only the gateway may publish on the embedded broker.
+  url: broker.gatewayUrl,
   prefix: "bench/site",
   gatewayId: "bench",
   signalQos: 0,

@@ -15,7 +15,7 @@ export type PtyPair = {
 };
 
 const SOCAT_MISSING =
-  "socat is not installed, so no pseudo-terminal pair can be made for the serial DNC line: apt-get install socat; CI: .ci/run installs it";
+  "socat is not installed, so no pseudo-terminal pair can be made for the serial DNC line: apt-get install socat; npm test installs it";
 
 /**
  * Start `socat pty,raw,echo=0,link=<tmp>/a pty,raw,echo=0,link=<tmp>/b` and

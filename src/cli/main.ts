@@ -20,6 +20,8 @@ Usage:
                                           program transfer to a machine (--machine ID --config FILE)
   maskinport opcua list|trust <thumbprint|file> [--pki DIR]
                                           OPC UA certificates: list rejected ones, trust a server
+  maskinport evidence verify|export …     check the evidence chain; export xAPI statements
+  maskinport privacy sheet [--lang nb|en] the § 9-2 information sheet from the config
   maskinport users add|list|disable|enable|reset-password|import …
                                           trainees, instructors and admins (training store)
   maskinport courses add|list|enrol …     courses (cohorts) and who is in them
@@ -35,6 +37,8 @@ const commands: Record<string, Command> = {
   sim: async (argv) => (await import("./sim.ts")).simCli(argv),
   opcua: async (argv) => (await import("../adapters/opcua/cli.ts")).runOpcuaCli(argv),
   dnc: async (argv) => (await import("../dnc/cli.ts")).runDncCli(argv),
+  evidence: async (argv) => (await import("./evidence.ts")).runEvidenceCli(argv),
+  privacy: async (argv) => (await import("./privacy.ts")).runPrivacyCli(argv),
   users: async (argv) => (await import("./users.ts")).usersCli(argv),
   courses: async (argv) => (await import("./courses.ts")).coursesCli(argv),
   version: async () => {

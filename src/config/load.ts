@@ -59,7 +59,12 @@ function substituteEnv(
   }
 }
 
-function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: string): number | undefined {
+/** The 1-based line of the node at `path` (or of its nearest existing parent) in a parsed YAML document. */
+export function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  lc: LineCounter,
+  path: string,
+): number | undefined {
   const segs = path
     .split(/\.|\[(\d+)\]/)
     .filter((s) => s !== undefined && s !== "")

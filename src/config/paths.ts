@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { resolveBrokerPaths } from "../sinks/mqtt/broker-config.ts";
 import type { MaskinportConfig } from "./schema.ts";
 
 /**
@@ -15,6 +16,7 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
       ca: absOpt(config.mqtt.ca),
       cert: absOpt(config.mqtt.cert),
       key: absOpt(config.mqtt.key),
+      embedded: resolveBrokerPaths(config.mqtt.embedded, abs),
     },
     timeseries: config.timeseries.embedded
       ? {

@@ -6,22 +6,15 @@ import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
 import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
 import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
 import { dncConfigSchema } from "../dnc/config.ts";
+import { machineDeadbandSchema } from "../pipeline/deadband-config.ts";
+import { mqttEmbeddedSchema as mqttEmbedded } from "../sinks/mqtt/broker-config.ts";
 import { trainingConfigSchema } from "../training/config.ts";
+import { webClientFields } from "../web/client-address.ts";
 import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
 // are a contract with the school's technician: extend, never rename. Every
 // object is strict so that a typo is an error with a "did you mean" hint.
-
-const mqttEmbedded = z
-  .object({
-    port: port().default(1883),
-    /** Loopback by default: the embedded broker is for this PC unless the technician opens it. */
-    host: hostname().default("127.0.0.1"),
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-  })
-  .strict();
 
 const mqttSchema = z
   .object({
@@ -156,6 +149,7 @@ const machineSchema = z
     monitor: monitorSchema.optional(),
     /** Program transfer over RS-232 or a serial device server (src/dnc). */
     dnc: dncConfigSchema.optional(),
+    deadband: machineDeadbandSchema.optional(), // per signal, e.g. { spindle.speed: 5 } (src/pipeline/deadband-config.ts)
   })
   .strict();
 
@@ -217,8 +211,7 @@ export const configSchema = z
         liveRequiresLogin: z.boolean().default(false),
         /** The session cookie's Secure flag: "auto" when the request came over TLS, true behind a TLS proxy. */
         secureCookies: z.union([z.literal("auto"), z.boolean()]).default("auto"),
-        /** Behind a reverse proxy: take client address and scheme from X-Forwarded-For/-Proto. */
-        trustProxy: z.boolean().default(false),
+        ...webClientFields,
       })
       .strict()
       .default({
@@ -226,7 +219,6 @@ export const configSchema = z
         host: "0.0.0.0",
         liveRequiresLogin: false,
         secureCookies: "auto",
-        trustProxy: false,
       }),
     /** The gateway's local database: program library and transfer audit (back it up). */
     library: z

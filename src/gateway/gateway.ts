@@ -4,17 +4,19 @@ import { routeNodeOpcuaLogs } from "../adapters/opcua/node-opcua-log.ts";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { Adapter, PipelineOutput, Sink } from "../core/contracts.ts";
 import type { Reading } from "../core/observation.ts";
+import { deadbandsByMachine } from "../pipeline/deadband-config.ts";
 import { Pipeline } from "../pipeline/pipeline.ts";
 import { InfluxHistory } from "../sinks/history/influx-history.ts";
 import { InfluxSink } from "../sinks/influx/influx-sink.ts";
-import { startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
+import { type GatewayLogin, startEmbeddedBroker } from "../sinks/mqtt/embedded-broker.ts";
 import { MqttSink, redactUrl } from "../sinks/mqtt/mqtt-sink.ts";
 import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
 import { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { registerTimeseriesMetrics } from "../sinks/timeseries/timeseries-metrics.ts";
+import { clientLimitsFrom } from "../web/client-address.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
-import { createWebApp, startWebServer } from "../web/server.ts";
+import { createWebApp, startWebServer, type WebDeps } from "../web/server.ts";
 import { createAdapters } from "./adapters.ts";
 import { DncFleet } from "./dnc.ts";
 import { type HealthReport, healthOf } from "./health.ts";
@@ -40,6 +42,8 @@ export class Gateway {
   private adapters: Adapter[] = [];
   private sinks: Sink[] = [];
   private mqtt: MqttSink | undefined;
+  /** The gateway's own login on the embedded broker, made at its start (never in the config). */
+  private brokerLogin: GatewayLogin | undefined;
   private store: EmbeddedTimeseries | undefined;
   private influx: InfluxSink | undefined;
   /** One log for every sink that leaves the process (src/sinks/outbox/README.md). */
@@ -82,7 +86,11 @@ export class Gateway {
       const machineIds = config.machines.map((m) => m.id);
       // Continue after every seq any store or outbox has seen: a seq is never reused.
       const lastSeq = Math.max(this.store?.latestSeq() ?? 0, this.outbox?.lastSeq() ?? 0);
-      this.pipeline = new Pipeline({ machines: machineIds, firstSeq: lastSeq + 1 });
+      this.pipeline = new Pipeline({
+        machines: machineIds,
+        firstSeq: lastSeq + 1,
+        machineDeadbands: deadbandsByMachine(config.machines),
+      });
 
       this.startDnc();
       const webPort = await this.startWeb();
@@ -130,7 +138,13 @@ export class Gateway {
   private async startBroker(): Promise<string> {
     const { mqtt } = this.config;
     if (!mqtt.embedded) return mqtt.url!;
-    const broker = await startEmbeddedBroker({ ...mqtt.embedded, log: this.log.child({ part: "broker" }) });
+    const broker = await startEmbeddedBroker({
+      ...mqtt.embedded,
+      prefix: mqtt.prefix ?? `maskinport/${this.config.site}`,
+      gatewayClientId: mqtt.clientId ?? `maskinport-${this.config.gateway.id}`,
+      log: this.log.child({ part: "broker" }),
+    });
+    this.brokerLogin = broker.gatewayLogin;
     this.closeLater([{ name: "embedded broker", close: () => broker.close() }]);
     const host = mqtt.embedded.host === "0.0.0.0" ? "127.0.0.1" : mqtt.embedded.host;
     return `mqtt://${host}:${broker.port}`;
@@ -138,7 +152,7 @@ export class Gateway {
 
   private async startSinks(mqttUrl: string): Promise<void> {
     const { config, log } = this;
-    const embedded = config.mqtt.embedded;
+    const login = this.brokerLogin;
     // InfluxDB always writes through the outbox (it is also its batch buffer); MQTT unless outbox.enabled is false.
     const members = [
       ...(config.outbox.enabled ? ["mqtt"] : []),
@@ -147,15 +161,15 @@ export class Gateway {
     const outbox = members.length > 0 ? this.openOutbox(members) : undefined;
     this.mqtt = new MqttSink({
       url: mqttUrl,
-      username: embedded ? embedded.username : config.mqtt.username,
-      password: embedded ? embedded.password : config.mqtt.password,
+      username: login ? login.username : config.mqtt.username,
+      password: login ? login.password : config.mqtt.password,
       ca: config.mqtt.ca,
       cert: config.mqtt.cert,
       key: config.mqtt.key,
       prefix: config.mqtt.prefix ?? `maskinport/${config.site}`,
       gatewayId: config.gateway.id,
       signalQos: config.mqtt.signalQos,
-      clientId: config.mqtt.clientId,
+      clientId: login ? login.clientId : config.mqtt.clientId,
       version: this.version,
       log: log.child({ sink: "mqtt" }),
       outbox: config.outbox.enabled ? outbox!.sink("mqtt") : undefined,
@@ -224,7 +238,7 @@ export class Gateway {
   private async startWeb(): Promise<number> {
     const { config, log, metrics } = this;
     const store = this.store;
-    const app = createWebApp({
+    const deps: WebDeps = {
       snapshots: () => this.pipeline?.snapshots() ?? [],
       machines: () => config.machines.map((m) => ({ id: m.id, name: m.name, kind: m.kind })),
       onUpdate: (listener) => {
@@ -236,10 +250,11 @@ export class Gateway {
       history: store ? { range: (q) => store.range(q) } : this.influxHistory(),
       timeZone: config.gateway.timeZone,
       log: log.child({ part: "web" }),
-      trustProxy: config.web.trustProxy,
+      ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
       // No authenticator yet: the training store (issue 14) brings users; until then login answers 503.
       auth: { liveRequiresLogin: config.web.liveRequiresLogin, secureCookies: config.web.secureCookies },
-    });
+    };
+    const app = createWebApp(deps, clientLimitsFrom(config.web));
     const server = await startWebServer(app, config.web);
     this.closeLater([{ name: "web server", close: () => server.close() }]);
     return server.port;

@@ -7,11 +7,11 @@ export type DeadbandConfig = Readonly<Record<string, number>>;
 const INDEXED = /^([a-z_]+)\.\d+(\..+)?$/;
 
 /** Reject negative / non-finite bands up front, naming the offending key. */
-export function validateDeadbands(config: DeadbandConfig | undefined): DeadbandConfig {
+export function validateDeadbands(config: DeadbandConfig | undefined, where = "deadband"): DeadbandConfig {
   if (config === undefined) return {};
   for (const [signal, band] of Object.entries(config)) {
     if (typeof band !== "number" || !Number.isFinite(band) || band < 0) {
-      throw new RangeError(`deadband["${signal}"]: expected a finite number ≥ 0, got ${String(band)}`);
+      throw new RangeError(`${where}["${signal}"]: expected a finite number ≥ 0, got ${String(band)}`);
     }
   }
   return config;

@@ -18,8 +18,13 @@ export type PipelineOptions = {
   now?: () => number;
   /** Minimum time between tick snapshots of one machine; default 1000. */
   snapshotIntervalMs?: number;
-  /** Absolute per-signal deadbands, e.g. `{ "spindle.speed": 5 }`; default none. */
+  /** Absolute per-signal deadbands for every machine, e.g. `{ "spindle.speed": 5 }`; default none. */
   deadband?: Record<string, number>;
+  /**
+   * Absolute per-signal deadbands of single machines (config `machines[].deadband`),
+   * e.g. `{ "lathe-1": { "spindle.speed": 5 } }`; a machine's entry wins over `deadband`.
+   */
+  machineDeadbands?: Readonly<Record<string, Record<string, number>>>;
   /** The first seq to issue; default 1. After a restart: the last stored seq + 1. */
   firstSeq?: number;
   /** How long a cycle.end waits for a lagging part counter; default 2000, 0 = emit at once. */
@@ -55,6 +60,7 @@ export class Pipeline {
   readonly #now: () => number;
   readonly #snapshotIntervalMs: number;
   readonly #deadbands: DeadbandConfig;
+  readonly #machineDeadbands: ReadonlyMap<string, DeadbandConfig>;
   readonly #cycleEndGraceMs: number;
   /** Consecutive readings mostly share a machine: skip the map lookup then. */
   #lastMachine: MachineRecord | undefined = undefined;
@@ -65,6 +71,12 @@ export class Pipeline {
     this.#snapshotIntervalMs = nonNegative("snapshotIntervalMs", options.snapshotIntervalMs, 1000);
     this.#cycleEndGraceMs = nonNegative("cycleEndGraceMs", options.cycleEndGraceMs, 2000);
     this.#deadbands = validateDeadbands(options.deadband);
+    this.#machineDeadbands = new Map(
+      Object.entries(options.machineDeadbands ?? {}).map(([id, bands]) => [
+        id,
+        { ...this.#deadbands, ...validateDeadbands(bands, `machineDeadbands["${id}"]`) },
+      ]),
+    );
     this.#seq = new SequenceCounter(options.firstSeq ?? 1);
     const since = this.#now();
     for (const id of options.machines) {
@@ -182,7 +194,8 @@ export class Pipeline {
   }
 
   #newMachine(id: string, since: number): MachineRecord {
-    return new MachineRecord(id, since, this.#deadbands, this.#cycleEndGraceMs);
+    const deadbands = this.#machineDeadbands.get(id) ?? this.#deadbands;
+    return new MachineRecord(id, since, deadbands, this.#cycleEndGraceMs);
   }
 
   #observe(r: Reading, m: MachineRecord): Observation {

@@ -44,12 +44,12 @@ export type WebDeps = {
   timeZone: string;
   log: Logger;
   /**
-   * `web.trustProxy`: the gateway sits behind a reverse proxy, so the client's
-   * address and scheme come from X-Forwarded-For / X-Forwarded-Proto (login
-   * throttling per address, the Secure cookie flag). Never on a gateway
-   * browsers reach directly: anyone could then claim any address.
+   * `web.trustedProxies`: the reverse proxies in front of the gateway. Only
+   * their X-Forwarded-For / X-Forwarded-Proto are believed (login throttling
+   * and live-stream limits per address, the Secure cookie flag); anyone else
+   * could claim any address. `true` trusts every hop (tests only).
    */
-  trustProxy?: boolean;
+  trustProxy?: boolean | readonly string[];
   auth?: WebAuthDeps;
   /**
    * More API routes (the training API of issue 14 plugs in here). Each gets
@@ -76,6 +76,8 @@ export type WebTuning = {
   heartbeatMs: number;
   signalThrottleMs: number;
   maxLiveClients: number;
+  /** Live streams one client address may hold (config web.maxStreamsPerClient). */
+  maxLiveClientsPerAddress: number;
   maxBufferedBytes: number;
   loginRateLimit: LoginRateLimit;
   now: () => number;
@@ -85,6 +87,8 @@ export const DEFAULT_TUNING: WebTuning = {
   heartbeatMs: 15_000,
   signalThrottleMs: 250,
   maxLiveClients: 200,
+  // A wall screen, a phone and a few tabs per computer; behind one school NAT raise it.
+  maxLiveClientsPerAddress: 8,
   maxBufferedBytes: 1 << 20,
   loginRateLimit: DEFAULT_LOGIN_RATE_LIMIT,
   now: Date.now,
@@ -123,6 +127,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     heartbeatMs: options.heartbeatMs,
     signalThrottleMs: options.signalThrottleMs,
     maxClients: options.maxLiveClients,
+    maxClientsPerAddress: options.maxLiveClientsPerAddress,
     maxBufferedBytes: options.maxBufferedBytes,
     log,
   });
@@ -144,7 +149,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     // No "incoming request"/"request completed" pair per request: /metrics counts them.
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: 30_000,
-    trustProxy: deps.trustProxy ?? false,
+    trustProxy: trustProxyOption(deps.trustProxy),
     bodyLimit: 64 * 1024,
     // One way for a URL to match, as before: "/api/machines/" and "//api//machines" are "/api/machines".
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
@@ -184,7 +189,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
   // Routes in a plugin so they load after the plugins above (rate-limit hooks into routes as they are added).
   app.register(async (routes) => {
     pageRoutes(routes, { page, assets });
-    eventsRoute(routes, { hub, access: liveAccess });
+    eventsRoute(routes, { hub, access: liveAccess, maxPerAddress: options.maxLiveClientsPerAddress });
     machineRoutes(routes, { source: fleet, history: deps.history, access: liveAccess });
     opsRoutes(routes, deps.health, deps.metrics);
     loginRoutes(routes, {
@@ -211,4 +216,11 @@ function assertTimeZone(timeZone: string): void {
       `web: timeZone ${JSON.stringify(timeZone)} is not an IANA time zone; use e.g. "Europe/Oslo"`,
     );
   }
+}
+
+/** fastify's trustProxy: false, true (tests), or the proxies' addresses (proxy-addr keeps the right-most untrusted hop). */
+function trustProxyOption(trust: boolean | readonly string[] | undefined): boolean | string[] {
+  if (trust === undefined || trust === false) return false;
+  if (trust === true) return true;
+  return trust.length > 0 ? [...trust] : false;
 }

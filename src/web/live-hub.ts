@@ -13,10 +13,15 @@ export type LiveHubOptions = {
   /** Signal values are coalesced per machine and sent at most this often. */
   signalThrottleMs: number;
   maxClients: number;
+  /** Streams one client address may hold; one host must not fill every slot. */
+  maxClientsPerAddress: number;
   /** A client whose unsent buffer grows past this is dropped; its browser reconnects and resyncs. */
   maxBufferedBytes: number;
   log: Logger;
 };
+
+/** Why a stream was not opened: the hub is full, this address holds its share, or the hub is shutting down. */
+export type AcceptResult = "accepted" | "full" | "address-limit" | "closed";
 
 /** Browsers wait this long before reconnecting after the stream drops. */
 const RECONNECT_DELAY_MS = 2000;
@@ -39,6 +44,8 @@ export function sseMessage(event: string, data: unknown): string {
 export class LiveEventHub {
   readonly #options: LiveHubOptions;
   readonly #clients = new Set<ServerResponse>();
+  /** Open streams per client address. */
+  readonly #perAddress = new Map<string, number>();
   readonly #coalescer = new SignalCoalescer();
   #unsubscribe: (() => void) | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -53,9 +60,21 @@ export class LiveEventHub {
     return this.#clients.size;
   }
 
-  /** Take over a request as an event stream. Returns false if the hub is full or closed. */
-  accept(req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.#closed || this.#clients.size >= this.#options.maxClients) return false;
+  /** Streams open from one client address. */
+  clientsFrom(address: string): number {
+    return this.#perAddress.get(address) ?? 0;
+  }
+
+  /**
+   * Take over a request as an event stream for the client at `address`
+   * (client-address.ts). Anything but "accepted" leaves `res` untouched for
+   * the caller to answer.
+   */
+  accept(req: IncomingMessage, res: ServerResponse, address: string): AcceptResult {
+    if (this.#closed) return "closed";
+    // The per-address share first: a host at its share is told so even when the hub is full too.
+    if (this.clientsFrom(address) >= this.#options.maxClientsPerAddress) return "address-limit";
+    if (this.#clients.size >= this.#options.maxClients) return "full";
 
     req.socket.setNoDelay(true);
     req.socket.setTimeout(0);
@@ -70,10 +89,22 @@ export class LiveEventHub {
     res.write(`retry: ${RECONNECT_DELAY_MS}\n\n${sseMessage("snapshot", this.#options.initial())}`);
 
     this.#clients.add(res);
-    res.once("close", () => this.#remove(res));
+    this.#perAddress.set(address, this.clientsFrom(address) + 1);
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      const left = this.clientsFrom(address) - 1;
+      if (left > 0) this.#perAddress.set(address, left);
+      else this.#perAddress.delete(address);
+    };
+    res.once("close", () => {
+      release();
+      this.#remove(res);
+    });
     if (this.#clients.size === 1) this.#startFeeding();
     this.#options.log.debug({ clients: this.#clients.size }, "live client connected");
-    return true;
+    return "accepted";
   }
 
   /** End every stream and stop all timers. Browsers will try to reconnect and find the server gone. */
@@ -81,6 +112,7 @@ export class LiveEventHub {
     this.#closed = true;
     for (const res of this.#clients) res.end();
     this.#clients.clear();
+    this.#perAddress.clear();
     this.#stopFeeding();
   }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -35,7 +35,6 @@ describe("config: valid files", () => {
       host: "0.0.0.0",
       liveRequiresLogin: false,
       secureCookies: "auto",
-      trustProxy: false,
     });
     expect(c.timeseries.embedded?.path).toBe("data/timeseries.db");
     expect(c.mqtt.signalQos).toBe(0);
@@ -48,6 +47,21 @@ describe("config: valid files", () => {
     expect(c.machines.length).toBeGreaterThanOrEqual(4);
     expect(c.simulators.length).toBeGreaterThanOrEqual(1);
     expect(c.timeseries.embedded?.path).toMatch(/^\/.*data\/demo-timeseries\.db$/);
+  });
+
+  it("the demo's replayed log and device model are files of this repository (fixtures/)", () => {
+    const c = loadConfig("config/demo.yaml", {});
+    const files = [
+      ...c.simulators.flatMap((s) => ("replay" in s && s.replay ? [s.replay] : [])),
+      ...c.machines.flatMap((m) =>
+        m.monitor?.type === "shdr" && m.monitor.devicesXml ? [m.monitor.devicesXml] : [],
+      ),
+    ];
+    expect(files.map((f) => f.replace(process.cwd(), "."))).toEqual([
+      "./fixtures/mtconnect/cppagent/okuma.txt",
+      "./fixtures/mtconnect/cppagent/Devices.xml",
+    ]);
+    for (const f of files) expect(existsSync(f), f).toBe(true);
   });
 });
 

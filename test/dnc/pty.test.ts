@@ -32,7 +32,7 @@ describe("createPtyPair", () => {
 
   it("names the fix when socat is missing", async () => {
     await expect(createPtyPair({ socat: "/nonexistent/socat" })).rejects.toThrow(
-      /apt-get install socat; CI: \.ci\/run installs it/,
+      /apt-get install socat; npm test installs it/,
     );
   });
 });

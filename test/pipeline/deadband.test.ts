@@ -77,3 +77,40 @@ describe("deadband in the pipeline", () => {
     expect(out.observations).toHaveLength(2);
   });
 });
+
+describe("deadband per machine (machineDeadbands, config machines[].deadband)", () => {
+  const speeds = [1000, 1003, 1006, 1008, 1020];
+
+  it("applies only to the machine it is configured for", () => {
+    const p = new Pipeline({ machines: ["a", "b"], machineDeadbands: { a: { "spindle.speed": 5 } } });
+    const out = p.process([
+      ...speeds.map((v, i) => rd("a", "spindle.speed", v, i)),
+      ...speeds.map((v, i) => rd("b", "spindle.speed", v, i)),
+    ]);
+    const valuesOf = (m: string) => out.observations.filter((o) => o.machine === m).map((o) => o.value);
+    expect(valuesOf("a")).toEqual([1000, 1006, 1020]);
+    expect(valuesOf("b")).toEqual(speeds);
+  });
+
+  it("a machine's band wins over the band for all machines; its other signals keep the common one", () => {
+    const p = new Pipeline({
+      machines: ["a"],
+      deadband: { "spindle.speed": 5, "spindle.load": 10 },
+      machineDeadbands: { a: { "spindle.speed": 15 } },
+    });
+    const out = p.process([
+      ...speeds.map((v, i) => rd("a", "spindle.speed", v, i)),
+      ...[50, 55, 61].map((v, i) => rd("a", "spindle.load", v, 10 + i)),
+    ]);
+    expect(out.observations.filter((o) => o.signal === "spindle.speed").map((o) => o.value)).toEqual([
+      1000, 1020,
+    ]);
+    expect(out.observations.filter((o) => o.signal === "spindle.load").map((o) => o.value)).toEqual([50, 61]);
+  });
+
+  it("rejects a bad band, naming the machine and the signal", () => {
+    expect(() => new Pipeline({ machines: ["a"], machineDeadbands: { a: { "spindle.speed": -1 } } })).toThrow(
+      /machineDeadbands\["a"\]\["spindle.speed"\]: expected a finite number ≥ 0, got -1/,
+    );
+  });
+});

@@ -1,11 +1,11 @@
-// Turns the real Okuma SHDR log (../shared/fixtures) into pipeline readings for
+// Turns the real Okuma SHDR log (fixtures/mtconnect/cppagent) into pipeline readings for
 // a handful of catalogue keys (the rest as raw.<key>). Not an SHDR parser (that is the SHDR adapter's
 // job, with its own golden tests): just enough to drive the pipeline with a
 // real machine's sequence of execution / program / part count / conditions.
 import { readFileSync } from "node:fs";
 import type { Reading } from "../../src/core/observation.ts";
 import type { SignalId } from "../../src/core/signals.ts";
-import { CPPAGENT_FIXTURES } from "../adapters/mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../support/fixtures.ts";
 
 export const OKUMA_LOG = `${CPPAGENT_FIXTURES}/okuma.txt`;
 

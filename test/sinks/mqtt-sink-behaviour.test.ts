@@ -3,8 +3,9 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { startEmbeddedBroker } from "../../src/sinks/mqtt/embedded-broker.ts";
+import { GATEWAY_USERNAME } from "../../src/sinks/mqtt/broker-config.ts";
 import { MqttSink, redactUrl } from "../../src/sinks/mqtt/mqtt-sink.ts";
+import { startTestBroker } from "../support/embedded-broker.ts";
 import { freePort, waitFor } from "../support/ports.ts";
 import { cycleEnd, obs, output } from "./helpers/fixtures.ts";
 import { subscribeProbe } from "./helpers/mqtt-probe.ts";
@@ -80,6 +81,9 @@ describe("MqttSink", () => {
     const sink = new MqttSink({
       ...baseOptions,
       url: `mqtt://127.0.0.1:${port}`,
+      // The broker starts later with this gateway password (only the gateway may publish).
+      username: GATEWAY_USERNAME,
+      password: "the-sink-waits-with-this",
       log: pino({ level: "silent" }),
       startTimeoutMs: 50,
     });
@@ -93,7 +97,7 @@ describe("MqttSink", () => {
     );
     expect(sink.queueDepth()).toBe(1); // the event; signal values are coalesced, not queued
 
-    const broker = await startEmbeddedBroker({ host: "127.0.0.1", port, log: pino({ level: "silent" }) });
+    const broker = await startTestBroker({ port, gatewayPassword: "the-sink-waits-with-this" });
     try {
       await waitFor("connect", () => sink.connected);
       await waitFor("the event to be acknowledged", () => sink.queueDepth() === 0);

@@ -1,23 +1,27 @@
 // MqttSink against the embedded aedes broker: the same contract suite as
-// Mosquitto, plus the broker's own login check.
+// Mosquitto, plus the broker's own login check. Who may do what on the
+// embedded broker is tested in embedded-broker-security.test.ts.
 import { connectAsync } from "mqtt";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { type EmbeddedBroker, startEmbeddedBroker } from "../../src/sinks/mqtt/embedded-broker.ts";
 import { MqttSink } from "../../src/sinks/mqtt/mqtt-sink.ts";
+import { startTestBroker, type TestBroker } from "../support/embedded-broker.ts";
 import { type BrokerUnderTest, mqttSinkContract } from "./helpers/mqtt-sink-contract.ts";
 
 const silent = pino({ level: "silent" });
 
 async function embeddedUnderTest(): Promise<BrokerUnderTest> {
-  let broker: EmbeddedBroker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: silent });
+  let broker: TestBroker = await startTestBroker();
   const port = broker.port;
+  const { username, password } = broker.gatewayLogin;
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: broker.url,
     port,
+    // The sink under test is the gateway: only it may publish on this broker.
+    login: { username, password },
     async restart() {
       await broker.close();
-      broker = await startEmbeddedBroker({ host: "127.0.0.1", port, log: silent });
+      broker = await startTestBroker({ port, gatewayPassword: broker.gatewayLogin.password });
     },
     stop: () => broker.close(),
   };
@@ -26,25 +30,19 @@ async function embeddedUnderTest(): Promise<BrokerUnderTest> {
 mqttSinkContract("embedded broker (aedes)", embeddedUnderTest);
 
 describe("embedded broker with credentials", () => {
-  const withLogin = () =>
-    startEmbeddedBroker({
-      host: "127.0.0.1",
-      port: 0,
-      username: "gateway",
-      password: "s3cret-pw",
-      log: silent,
-    });
+  // The older single login (mqtt.embedded.username/password): a readwrite user, and no anonymous read.
+  const withLogin = () => startTestBroker({ username: "school", password: "s3cret-pw" });
 
   it("accepts the right password and rejects a wrong one", async () => {
     const broker = await withLogin();
     try {
-      const url = `mqtt://127.0.0.1:${broker.port}`;
-      const ok = await connectAsync(url, { username: "gateway", password: "s3cret-pw", reconnectPeriod: 0 });
+      const url = broker.url;
+      const ok = await connectAsync(url, { username: "school", password: "s3cret-pw", reconnectPeriod: 0 });
       await ok.endAsync();
       await expect(
-        connectAsync(url, { username: "gateway", password: "wrong", reconnectPeriod: 0 }),
+        connectAsync(url, { username: "school", password: "wrong", reconnectPeriod: 0 }),
       ).rejects.toThrow(/Bad username or password/i);
-      await expect(connectAsync(url, { reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/i);
+      await expect(connectAsync(url, { reconnectPeriod: 0 })).rejects.toThrow(/Not authorized/i);
     } finally {
       await broker.close();
     }
@@ -53,8 +51,8 @@ describe("embedded broker with credentials", () => {
   it("makes MqttSink.start fail with a clear message that does not reveal the password", async () => {
     const broker = await withLogin();
     const sink = new MqttSink({
-      url: `mqtt://127.0.0.1:${broker.port}`,
-      username: "gateway",
+      url: broker.url,
+      username: "school",
       password: "not-the-password",
       prefix: "maskinport/test",
       gatewayId: "gw-1",
@@ -72,15 +70,13 @@ describe("embedded broker with credentials", () => {
   });
 
   it("refuses half-configured credentials", async () => {
-    await expect(
-      startEmbeddedBroker({ host: "127.0.0.1", port: 0, username: "gateway", log: silent }),
-    ).rejects.toThrow(/set both username and password/);
+    await expect(startTestBroker({ username: "school" })).rejects.toThrow(/set both username and password/);
   });
 
   it("names the port and the fix when the port is taken", async () => {
-    const first = await startEmbeddedBroker({ host: "127.0.0.1", port: 0, log: silent });
+    const first = await startTestBroker();
     try {
-      await expect(startEmbeddedBroker({ host: "127.0.0.1", port: first.port, log: silent })).rejects.toThrow(
+      await expect(startTestBroker({ port: first.port })).rejects.toThrow(
         new RegExp(`127\\.0\\.0\\.1:${first.port} \\(EADDRINUSE\\).*mqtt\\.embedded\\.port`),
       );
     } finally {

@@ -1,4 +1,4 @@
-// A real InfluxDB 1.x for integration tests. CI (.ci/run) may start one and set
+// A real InfluxDB 1.x for integration tests. npm test (scripts/test.sh) starts one and sets
 // MASKINPORT_TEST_INFLUX_URL; otherwise each caller gets its own influxd on a
 // free loopback port, which it may stop, kill and restart (fault injection).
 import { existsSync } from "node:fs";
@@ -51,7 +51,7 @@ function externalInfluxd(url: string): Influxd {
   const parsed = new URL(url);
   const notOwned = (): never => {
     throw new Error(
-      `not owned: the influxd at MASKINPORT_TEST_INFLUX_URL (${parsed.host}) was started by CI; use startInfluxd({ own: true }) to stop/kill/restart one`,
+      `not owned: the influxd at MASKINPORT_TEST_INFLUX_URL (${parsed.host}) was started by npm test (scripts/test.sh); use startInfluxd({ own: true }) to stop/kill/restart one`,
     );
   };
   return {
@@ -101,7 +101,7 @@ export async function startInfluxd(opts: InfluxdOptions = {}): Promise<Influxd> 
   if (envUrl && !opts.own && !opts.admin) return externalInfluxd(envUrl);
   if (!existsSync(INFLUXD_BIN)) {
     throw new Error(
-      "influxd not installed: apt-get install influxdb (InfluxDB 1.x; CI: .ci/run installs it and sets MASKINPORT_TEST_INFLUX_URL)",
+      "influxd not installed: apt-get install influxdb (InfluxDB 1.x; npm test installs it and sets MASKINPORT_TEST_INFLUX_URL)",
     );
   }
   const dir = await mkdtemp(join(tmpdir(), "maskinport-influxd-"));

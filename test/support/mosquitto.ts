@@ -1,4 +1,4 @@
-// A real Mosquitto for integration tests. CI (.ci/run) may start one and set
+// A real Mosquitto for integration tests. npm test (scripts/test.sh) starts one and sets
 // MASKINPORT_TEST_MQTT_URL; otherwise each caller gets its own broker on a
 // free loopback port, which it may kill and restart (fault injection).
 import { existsSync } from "node:fs";
@@ -48,7 +48,7 @@ function externalBroker(url: string): Mosquitto {
   const parsed = new URL(url);
   const notOwned = (): never => {
     throw new Error(
-      `not owned: the Mosquitto at MASKINPORT_TEST_MQTT_URL (${parsed.host}) was started by CI; use startMosquitto({ own: true }) to kill/restart one`,
+      `not owned: the Mosquitto at MASKINPORT_TEST_MQTT_URL (${parsed.host}) was started by npm test (scripts/test.sh); use startMosquitto({ own: true }) to kill/restart one`,
     );
   };
   return {
@@ -65,7 +65,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const envUrl = process.env.MASKINPORT_TEST_MQTT_URL;
   if (envUrl && !opts.own && !opts.persistence && !opts.extraConfig) return externalBroker(envUrl);
   if (!existsSync(MOSQUITTO_BIN)) {
-    throw new Error("mosquitto not installed: apt-get install mosquitto (CI: .ci/run installs it)");
+    throw new Error("mosquitto not installed: apt-get install mosquitto (npm test installs it)");
   }
 
   const dir = await mkdtemp(join(tmpdir(), "maskinport-mosquitto-"));

@@ -68,7 +68,7 @@ describe("web.liveRequiresLogin: true", () => {
     for (const path of LIVE_DATA.slice(1)) {
       expect((await http(base, path, { headers: { cookie } })).status, path).toBe(200);
     }
-    const client = await SseClient.connect(`${base}/events`, { cookie });
+    const client = await SseClient.connect(`${base}/events`, { headers: { cookie } });
     clients.push(client);
     expect(client.status).toBe(200);
     expect((await client.next(() => true)).event).toBe("snapshot");

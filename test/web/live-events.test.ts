@@ -112,7 +112,8 @@ describe("GET /events", () => {
   });
 
   it("lets go of every listener and client when browsers disconnect, however many come and go", async () => {
-    const { fleet, app, url } = await start();
+    // All from one address here; the per-address cap has its own tests (live-limits.test.ts).
+    const { fleet, app, url } = await start({ maxLiveClientsPerAddress: 20 });
     for (let round = 0; round < 5; round++) {
       const batch = await Promise.all(Array.from({ length: 20 }, () => open(url)));
       await Promise.all(batch.map((c) => c.next((m) => m.event === "snapshot")));

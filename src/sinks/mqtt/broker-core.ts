@@ -1,34 +1,37 @@
-import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type Socket } from "node:net";
-import { Aedes, type AuthenticateError } from "aedes";
+import { readFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { Aedes } from "aedes";
 import type { Logger } from "pino";
+import type { BrokerLimits, BrokerTlsConfig, BrokerUser } from "./broker-config.ts";
+import { BrokerGuard, type GatewayLogin } from "./broker-guard.ts";
 
 export type BrokerCoreOptions = {
   /** Listen address; keep 127.0.0.1 unless machines elsewhere must subscribe. */
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** When both are set, every client must log in with them. */
-  username?: string;
-  password?: string;
+  /** Topic prefix only the gateway may publish under. */
+  prefix: string;
+  /** The gateway's own login; its client id is reserved. */
+  gateway: GatewayLogin;
+  users: readonly BrokerUser[];
+  allowAnonymousRead: boolean;
+  limits: BrokerLimits;
+  /** A second listener with TLS (port 0 picks a free one). */
+  tls?: BrokerTlsConfig;
   log: Logger;
 };
 
 export type BrokerCore = {
   port: number;
+  /** The TLS listener's port, when there is one. */
+  tlsPort?: number;
   close(): Promise<void>;
 };
 
-// MQTT 3.1.1 CONNACK return code 4: "bad user name or password".
-const BAD_USERNAME_OR_PASSWORD = 4;
-
-// Hash first so that the comparison takes the same time whatever the lengths.
-function sameSecret(given: string | Buffer | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+/** A client that has not sent CONNECT by then is dropped (aedes' default is 30 s). */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * aedes writes every forwarded packet with its own system call; at tens of
@@ -55,32 +58,76 @@ function coalesceWrites(socket: Socket): void {
   }) as Socket["write"];
 }
 
+function readPem(path: string, key: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new Error(
+      `embedded MQTT broker cannot read mqtt.embedded.tls.${key} "${path}" (${code}): give a readable PEM file`,
+    );
+  }
+}
+
+function listenHint(code: string | undefined, portKey: string, hostKey: string): string {
+  switch (code) {
+    case "EADDRINUSE":
+      return `another broker (Mosquitto?) already listens there: stop it or choose another ${portKey}`;
+    case "EADDRNOTAVAIL":
+      return `that address is not on this computer: set ${hostKey} to 127.0.0.1 or one of its addresses`;
+    case "EACCES":
+      return "ports below 1024 need privileges: choose a port above 1024";
+    default:
+      return `check ${hostKey} and ${portKey}`;
+  }
+}
+
+async function listen(server: Server, host: string, port: number, what: string, keys: [string, string]) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      `${what} cannot listen on ${host}:${port} (${code}): ${listenHint(code, keys[0], keys[1])}`,
+    );
+  }
+  const address = server.address();
+  return typeof address === "object" && address ? address.port : port;
+}
+
 /**
- * aedes listening on a TCP port: the broker itself. It runs inside the
- * broker worker thread (embedded-broker.ts), so its per-message cost is not
- * paid on the gateway's event loop.
+ * aedes listening on a TCP port, and optionally on a TLS port: the broker
+ * itself. It runs inside the broker worker thread (embedded-broker.ts), so
+ * its per-message cost is not paid on the gateway's event loop. Every
+ * connection passes the BrokerGuard (logins, topic rules, bounds).
  */
 export async function listenBroker(opts: BrokerCoreOptions): Promise<BrokerCore> {
   const log = opts.log;
-  if ((opts.username === undefined) !== (opts.password === undefined)) {
-    throw new Error("mqtt.embedded: set both username and password, or neither");
-  }
-  const { username, password } = opts;
+  const guard = new BrokerGuard({
+    prefix: opts.prefix,
+    gateway: opts.gateway,
+    users: opts.users,
+    allowAnonymousRead: opts.allowAnonymousRead,
+    limits: opts.limits,
+    log,
+  });
+  const tlsOptions = opts.tls
+    ? {
+        cert: readPem(opts.tls.cert, "cert"),
+        key: readPem(opts.tls.key, "key"),
+        ...(opts.tls.ca
+          ? { ca: readPem(opts.tls.ca, "ca"), requestCert: true, rejectUnauthorized: true }
+          : {}),
+      }
+    : undefined;
 
-  const broker = await Aedes.createBroker(
-    username !== undefined && password !== undefined
-      ? {
-          authenticate: (client, user, pass, done) => {
-            if (user === username && sameSecret(pass, password)) return done(null, true);
-            // The user name is logged to help the technician; the password never is.
-            log.warn({ clientId: client.id, user }, "embedded broker rejected a login");
-            const err = new Error("bad user name or password") as AuthenticateError;
-            err.returnCode = BAD_USERNAME_OR_PASSWORD as AuthenticateError["returnCode"];
-            return done(err, null);
-          },
-        }
-      : {},
-  );
+  const broker = await Aedes.createBroker({ ...guard.hooks(), connectTimeout: CONNECT_TIMEOUT_MS });
   broker.on("clientError", (client, err) =>
     log.debug({ clientId: client.id, error: err.message }, "client error"),
   );
@@ -89,49 +136,67 @@ export async function listenBroker(opts: BrokerCoreOptions): Promise<BrokerCore>
   );
 
   const sockets = new Set<Socket>();
-  // noDelay: with Nagle a QoS 1 round trip costs 40+ ms (notes/toolchain.md).
-  const server = createServer({ noDelay: true }, (socket) => {
+  const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    if (!guard.admitSocket(socket)) return;
     coalesceWrites(socket);
     broker.handle(socket);
-  });
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
+  };
+  // noDelay: with Nagle a QoS 1 round trip costs 40+ ms (notes/toolchain.md).
+  const servers: Server[] = [createServer({ noDelay: true }, accept)];
+  if (tlsOptions) {
+    const tlsServer = createTlsServer(
+      { ...tlsOptions, noDelay: true, handshakeTimeout: CONNECT_TIMEOUT_MS },
+      accept,
+    );
+    // A failed handshake (wrong CA, a plain client on the TLS port) is the client's problem, not the broker's.
+    tlsServer.on("tlsClientError", (err, socket) => {
+      log.debug({ error: err.message, address: socket.remoteAddress }, "TLS handshake failed");
     });
-  } catch (err) {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint =
-      code === "EADDRINUSE"
-        ? "another broker (Mosquitto?) already listens there: stop it or choose another mqtt.embedded.port"
-        : code === "EADDRNOTAVAIL"
-          ? "that address is not on this computer: set mqtt.embedded.host to 127.0.0.1 or one of its addresses"
-          : code === "EACCES"
-            ? "ports below 1024 need privileges: choose a port above 1024"
-            : "check mqtt.embedded.host and mqtt.embedded.port";
-    throw new Error(`embedded MQTT broker cannot listen on ${opts.host}:${opts.port} (${code}): ${hint}`);
+    servers.push(tlsServer);
   }
 
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : opts.port;
-  log.info({ host: opts.host, port, auth: username !== undefined }, "embedded MQTT broker listening");
+  let port: number;
+  let tlsPort: number | undefined;
+  try {
+    port = await listen(servers[0]!, opts.host, opts.port, "embedded MQTT broker", [
+      "mqtt.embedded.port",
+      "mqtt.embedded.host",
+    ]);
+    if (opts.tls && servers[1]) {
+      tlsPort = await listen(servers[1], opts.tls.host, opts.tls.port, "embedded MQTT broker (TLS)", [
+        "mqtt.embedded.tls.port",
+        "mqtt.embedded.tls.host",
+      ]);
+    }
+  } catch (err) {
+    for (const server of servers) if (server.listening) server.close();
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw err;
+  }
+
+  log.info(
+    {
+      host: opts.host,
+      port,
+      ...(tlsPort !== undefined ? { tlsHost: opts.tls?.host, tlsPort } : {}),
+      users: opts.users.length,
+      anonymousRead: opts.allowAnonymousRead,
+    },
+    "embedded MQTT broker listening",
+  );
 
   let closed: Promise<void> | undefined;
   return {
     port,
+    ...(tlsPort !== undefined ? { tlsPort } : {}),
     close() {
       closed ??= (async () => {
-        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const serversClosed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
-        await serverClosed;
+        await Promise.all(serversClosed);
       })();
       return closed;
     },

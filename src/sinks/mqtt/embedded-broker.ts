@@ -1,20 +1,51 @@
+import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import {
+  anonymousReadDefault,
+  BROKER_LIMIT_DEFAULTS,
+  type BrokerLimits,
+  type BrokerTlsConfig,
+  type BrokerUser,
+  GATEWAY_USERNAME,
+} from "./broker-config.ts";
+import type { GatewayLogin } from "./broker-guard.ts";
 import type { BrokerWorkerData, BrokerWorkerMessage } from "./broker-worker.ts";
+
+export type { GatewayLogin } from "./broker-guard.ts";
 
 export type EmbeddedBrokerOptions = {
   /** Listen address; keep 127.0.0.1 unless machines elsewhere must subscribe. */
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** When both are set, every client must log in with them. */
+  /** The topic prefix only the gateway may publish under (mqtt.prefix, default maskinport/<site>). */
+  prefix: string;
+  /** The client id the gateway's MqttSink connects with; nobody else may connect with it. */
+  gatewayClientId: string;
+  /**
+   * The gateway's password on this broker. Leave it out: a random one is made
+   * at every start. Tests that restart the broker under a running sink pass
+   * the previous `gatewayLogin.password`.
+   */
+  gatewayPassword?: string;
+  /** One login with role readwrite (the older form of `users`); anonymous read then defaults to off. */
   username?: string;
   password?: string;
+  users?: readonly BrokerUser[];
+  /** Default: anonymousReadDefault() (true on loopback only, without `username`). */
+  allowAnonymousRead?: boolean;
+  tls?: BrokerTlsConfig;
+  limits?: Partial<BrokerLimits>;
   log: Logger;
 };
 
 export type EmbeddedBroker = {
   port: number;
+  /** The TLS listener's port, when mqtt.embedded.tls is set. */
+  tlsPort?: number;
+  /** What the gateway's MqttSink logs in with (username, password, clientId). Never log it. */
+  gatewayLogin: GatewayLogin;
   close(): Promise<void>;
 };
 
@@ -40,17 +71,41 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   if ((opts.username === undefined) !== (opts.password === undefined)) {
     throw new Error("mqtt.embedded: set both username and password, or neither");
   }
+  const gatewayLogin: GatewayLogin = {
+    username: GATEWAY_USERNAME,
+    // 256 bits from the OS; it lives in this process and the broker thread only.
+    password: opts.gatewayPassword ?? randomBytes(32).toString("base64url"),
+    clientId: opts.gatewayClientId,
+  };
+  const users: BrokerUser[] = [
+    ...(opts.username !== undefined && opts.password !== undefined
+      ? [{ username: opts.username, password: opts.password, role: "readwrite" as const }]
+      : []),
+    ...(opts.users ?? []),
+  ];
+  const allowAnonymousRead = opts.allowAnonymousRead ?? anonymousReadDefault(opts);
+  if (!allowAnonymousRead && opts.allowAnonymousRead === undefined && users.length === 0) {
+    log.warn(
+      { host: opts.host },
+      "embedded MQTT broker: nobody but the gateway can log in (it faces the network and no mqtt.embedded.users are set)",
+    );
+  }
   const data: BrokerWorkerData = {
     host: opts.host,
     port: opts.port,
-    ...(opts.username !== undefined ? { username: opts.username, password: opts.password } : {}),
+    prefix: opts.prefix,
+    gateway: gatewayLogin,
+    users,
+    allowAnonymousRead,
+    limits: { ...BROKER_LIMIT_DEFAULTS, ...opts.limits },
+    ...(opts.tls ? { tls: opts.tls } : {}),
     level: log.level,
   };
   const worker = new Worker(new URL("./broker-worker.ts", import.meta.url), { workerData: data });
   let closedResolve: (() => void) | undefined;
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
 
-  const port = await new Promise<number>((resolve, reject) => {
+  const ports = await new Promise<{ port: number; tlsPort?: number }>((resolve, reject) => {
     worker.on("message", (m: BrokerWorkerMessage) => {
       switch (m.type) {
         case "log": {
@@ -59,7 +114,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
           break;
         }
         case "ready":
-          resolve(m.port);
+          resolve(m.tlsPort !== undefined ? { port: m.port, tlsPort: m.tlsPort } : { port: m.port });
           break;
         case "failed":
           reject(new Error(m.message));
@@ -78,7 +133,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   let closed: Promise<void> | undefined;
   return {
-    port,
+    ...ports,
+    gatewayLogin,
     close() {
       closed ??= (async () => {
         const done = new Promise<void>((resolve) => {

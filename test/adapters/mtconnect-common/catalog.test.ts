@@ -11,7 +11,7 @@ import {
   parseDevicesXml,
 } from "../../../src/adapters/mtconnect-common/devices.ts";
 import { unitScale } from "../../../src/adapters/mtconnect-common/units.ts";
-import { CPPAGENT_FIXTURES } from "./fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 
 const FIXTURES = CPPAGENT_FIXTURES;
 

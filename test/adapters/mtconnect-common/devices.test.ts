@@ -5,7 +5,7 @@ import {
   findDevice,
   parseDevicesXml,
 } from "../../../src/adapters/mtconnect-common/devices.ts";
-import { CPPAGENT_FIXTURES } from "./fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 
 const FIXTURES = CPPAGENT_FIXTURES;
 const read = (f: string) => readFileSync(`${FIXTURES}/${f}`, "utf8");

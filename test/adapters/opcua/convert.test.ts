@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   type Binding,
@@ -9,47 +7,20 @@ import {
   decodeValue,
   mapCompanionNodes,
 } from "../../../src/adapters/opcua/convert.ts";
+import { readGolden } from "../../support/golden.ts";
+import { type OpcuaGoldenName, opcuaGoldenFile, renderOpcuaBindings } from "./goldens.ts";
 
-const CASES = join(import.meta.dirname, "cases");
-
-/**
- * Golden cases: `browsed.json` is what discovery read from a server (the
- * simulator's mill-2, recorded), `bindings.json` what the mapping must make
- * of it. UPDATE_GOLDEN=1 rewrites the expected file after a deliberate change.
- */
-function golden(name: string, transform: (nodes: BrowsedNode[]) => BrowsedNode[] = (n) => n): void {
-  const nodes = JSON.parse(
-    readFileSync(join(CASES, "machinetool-cnc", "browsed.json"), "utf8"),
-  ) as BrowsedNode[];
-  const actual = mapCompanionNodes(transform(nodes)).map(
-    (b) => `${b.signal} ← ${b.ref} (${b.decode}, ${b.nodeId})`,
-  );
-  const file = join(CASES, "machinetool-cnc", `${name}.expected.txt`);
-  if (process.env.UPDATE_GOLDEN) writeFileSync(file, `${actual.join("\n")}\n`);
-  expect(actual).toEqual(readFileSync(file, "utf8").trimEnd().split("\n"));
-}
-
-/** The node list without the CNC interface: a machine that implements only OPC 40501. */
-function withoutCnc(nodes: BrowsedNode[]): BrowsedNode[] {
-  const dropped = new Set<number>();
-  nodes.forEach((n, i) => {
-    if (n.type === "CncInterfaceType" || dropped.has(n.parent)) dropped.add(i);
-  });
-  const newIndex = new Map<number, number>();
-  const kept: BrowsedNode[] = [];
-  nodes.forEach((n, i) => {
-    if (dropped.has(i)) return;
-    newIndex.set(i, kept.length);
-    kept.push({ ...n, parent: n.parent < 0 ? -1 : newIndex.get(n.parent)! });
-  });
-  return kept;
+/** A golden case: the checked-in bindings against what the mapping makes now (see goldens.ts). */
+function golden(name: OpcuaGoldenName): void {
+  const expected = readGolden(opcuaGoldenFile(name)).trimEnd().split("\n");
+  expect(renderOpcuaBindings(name)).toEqual(expected);
 }
 
 describe("opcua convert: companion nodes → bindings (golden)", () => {
   it("MachineTool + CNC interface: CNC values win, 40501 fills the rest", () => golden("bindings"));
 
   it("MachineTool only (no CNC interface): 40501 monitoring and production feed the signals", () =>
-    golden("bindings-40501-only", withoutCnc));
+    golden("bindings-40501-only"));
 
   it("numbers spindles and channels in browse order and resolves subtypes through their known type", () => {
     const nodes: BrowsedNode[] = [

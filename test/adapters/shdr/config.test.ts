@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { keyMapFromConfig, ShdrConfigError } from "../../../src/adapters/shdr/adapter.ts";
 import { shdrMonitorSchema } from "../../../src/adapters/shdr/config.ts";
 import { ConfigError, parseConfig } from "../../../src/config/load.ts";
-import { CPPAGENT_FIXTURES } from "../mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../../src/adapters/shdr/sample.yaml", import.meta.url));
 

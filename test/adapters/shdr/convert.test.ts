@@ -6,7 +6,7 @@ import { unavailableReadings } from "../../../src/adapters/shdr/convert.ts";
 import { ShdrKeyMap } from "../../../src/adapters/shdr/key-map.ts";
 import { ShdrStream } from "../../../src/adapters/shdr/stream.ts";
 import type { Reading } from "../../../src/core/observation.ts";
-import { CPPAGENT_FIXTURES } from "../mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 
 const T = "2024-03-01T08:00:00.000Z";
 const TS = Date.parse(T);

@@ -1,22 +1,21 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { findDevice, parseDevicesXml } from "../../../src/adapters/mtconnect-common/devices.ts";
-import { CPPAGENT_FIXTURES } from "../../adapters/mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
+import { readGolden } from "../../support/golden.ts";
+import { OKUMA_GOLDEN } from "./goldens.ts";
 import { type OkumaSummary, replayOkuma } from "./replay.ts";
 
 // Golden test: okuma.txt → SHDR stream → pipeline (how and why in replay.ts
 // and README.md). The summary must equal expected.json; when a change is
-// intended, run regenerate.ts and review the diff. The counts below are
+// intended, run `npm run goldens:update` and review the diff. The counts below are
 // asserted directly as well, from the fixture README's own analysis.
 
-const expected = JSON.parse(
-  readFileSync(new URL("./expected.json", import.meta.url), "utf8"),
-) as OkumaSummary;
 const summary = replayOkuma();
 
 describe("golden: okuma.txt through the SHDR adapter and the pipeline", () => {
   it("matches expected.json", () => {
-    expect(summary).toEqual(expected);
+    expect(summary).toEqual(JSON.parse(readGolden(OKUMA_GOLDEN.file)) as OkumaSummary);
   });
 
   it("reads every line of the log without an error", () => {

@@ -7,7 +7,7 @@ import { parseShdrTimestamp } from "../../../src/adapters/shdr/timestamp.ts";
 import type { MachineEvent } from "../../../src/core/events.ts";
 import type { Observation, Reading } from "../../../src/core/observation.ts";
 import { Pipeline } from "../../../src/pipeline/pipeline.ts";
-import { CPPAGENT_FIXTURES } from "../../adapters/mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 
 // The golden run: the real Okuma MULTUS SHDR log (okuma.txt) through the SHDR
 // adapter's stream (framing → parsing → key map from the Devices.xml beside

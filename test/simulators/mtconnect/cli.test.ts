@@ -89,12 +89,12 @@ describe("mtconnectSimulatorSchema (simulators[] entry)", () => {
     const fed = mtconnectSimulatorSchema.parse({
       type: "mtconnect",
       port: 5001,
-      shdr: { port: 7890, devicesXml: "fixtures/okuma/Devices.xml", device: "OKUMA" },
+      shdr: { port: 7890, devicesXml: "../fixtures/mtconnect/cppagent/Devices.xml", device: "OKUMA" },
     });
     expect(fed.shdr).toEqual({
       host: "127.0.0.1",
       port: 7890,
-      devicesXml: "fixtures/okuma/Devices.xml",
+      devicesXml: "../fixtures/mtconnect/cppagent/Devices.xml",
       device: "OKUMA",
     });
   });

@@ -1,17 +1,17 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type MtconnectSimulator, startMtconnectSimulator } from "../../../simulators/mtconnect/simulator.ts";
 import { startShdrSimulator } from "../../../simulators/shdr/server.ts";
 import { type Harness, startAdapter } from "../../adapters/mtconnect/harness.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 import { waitFor } from "../../support/ports.ts";
 
 // The simulated agent in front of an SHDR adapter: SHDR lines → observations
 // of the Devices.xml's items → the MTConnect adapter's readings.
 
-const DEVICES = fileURLToPath(new URL("../../../config/fixtures/okuma/Devices.xml", import.meta.url));
-const OKUMA_LOG = fileURLToPath(new URL("../../../config/fixtures/okuma/okuma.txt", import.meta.url));
+const DEVICES = `${CPPAGENT_FIXTURES}/Devices.xml`;
+const OKUMA_LOG = `${CPPAGENT_FIXTURES}/okuma.txt`;
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -10,11 +10,11 @@ import {
   replaySchedule,
 } from "../../../simulators/shdr/replay.ts";
 import { type ShdrSimulator, startShdrSimulator } from "../../../simulators/shdr/server.ts";
-import { CPPAGENT_FIXTURES } from "../../adapters/mtconnect-common/fixtures.ts";
+import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 import { waitFor } from "../../support/ports.ts";
 import { ShdrTestClient } from "./shdr-client.ts";
 
-// The real Okuma MULTUS adapter log (shared/fixtures, beside the repository).
+// The real Okuma MULTUS adapter log (fixtures/mtconnect/cppagent in this repository).
 const okumaText = readFileSync(`${CPPAGENT_FIXTURES}/okuma.txt`, "utf8");
 
 const log = pino({ level: "silent" });

@@ -15,6 +15,8 @@ export type BrokerUnderTest = {
   /** Stop and start again on the same port; retained messages may be lost. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** What the sink and the probes log in with, if the broker wants a login (the embedded broker lets only the gateway publish). */
+  login?: { username: string; password: string };
 };
 
 const silent = pino({ level: "silent" });
@@ -47,6 +49,7 @@ export function mqttSinkContract(brokerName: string, startBroker: () => Promise<
         version: "9.9.9-test",
         reconnectPeriodMs: 100,
         stopTimeoutMs: 1000,
+        ...broker.login,
         ...extra,
       });
       cleanups.push(() => sink.stop());
@@ -55,7 +58,7 @@ export function mqttSinkContract(brokerName: string, startBroker: () => Promise<
     }
 
     async function probe(filters: string[]): Promise<Probe> {
-      const p = await subscribeProbe(broker.url, filters);
+      const p = await subscribeProbe(broker.url, filters, broker.login);
       cleanups.push(() => p.close());
       return p;
     }

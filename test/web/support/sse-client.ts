@@ -15,10 +15,16 @@ export class SseClient {
   #destroy: () => void = () => {};
   #ended = false;
 
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  /** `localAddress` picks the loopback address to come from (127.0.0.2 acts as another host). */
+  static async connect(
+    url: string,
+    opts: { localAddress?: string; headers?: Record<string, string> } = {},
+  ): Promise<SseClient> {
     const client = new SseClient();
     await new Promise<void>((resolve, reject) => {
-      const req = request(url, { headers: { Accept: "text/event-stream", ...headers } }, (res) => {
+      const headers = { Accept: "text/event-stream", ...opts.headers };
+      const options = opts.localAddress ? { headers, localAddress: opts.localAddress } : { headers };
+      const req = request(url, options, (res) => {
         client.status = res.statusCode ?? 0;
         client.headers = res.headers;
         res.setEncoding("utf8");
