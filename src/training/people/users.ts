@@ -156,6 +156,28 @@ export class UserService {
     return u && publicUser(u);
   }
 
+  /**
+   * Erasure (GDPR art. 17): the account stays as an empty shell (so that
+   * references to its id still resolve), disabled, with every personal field
+   * replaced — a random username, no name, e-mail, badge or password.
+   */
+  async erasePersonalData(id: string): Promise<User | undefined> {
+    const u = await this.#store.updateUser(
+      id,
+      {
+        username: `erased-${newId("u").slice(2, 12)}`,
+        displayName: "(erased)",
+        email: null,
+        badge: null,
+        passwordHash: null,
+        disabled: true,
+      },
+      this.#now(),
+    );
+    if (u) this.#log?.info({ event: "user.erased", user: id }, "personal data erased");
+    return u && publicUser(u);
+  }
+
   /** Set a new password (given, or generated and returned once). */
   async resetPassword(id: string, password?: string): Promise<{ user: User; generatedPassword?: string }> {
     if (password !== undefined) {

@@ -166,6 +166,7 @@ export class PostgresTrainingStore implements TrainingStore {
 
   async updateUser(id: string, patch: UserPatch, at: number): Promise<UserRecord | undefined> {
     const column: Record<keyof UserPatch, string> = {
+      username: "username",
       displayName: "display_name",
       email: "email",
       role: "role",
@@ -187,7 +188,7 @@ export class PostgresTrainingStore implements TrainingStore {
       );
       return row && userFromRow(row);
     } catch (err) {
-      throw conflictOf(err, { id, username: "", badge: patch.badge ?? null }) ?? err;
+      throw conflictOf(err, { id, username: patch.username ?? "", badge: patch.badge ?? null }) ?? err;
     }
   }
 

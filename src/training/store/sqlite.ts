@@ -134,6 +134,7 @@ export class SqliteTrainingStore implements TrainingStore {
     const sets: string[] = ["updated_at = ?"];
     const values: SQLInputValue[] = [at];
     const column: Record<keyof UserPatch, string> = {
+      username: "username",
       displayName: "display_name",
       email: "email",
       role: "role",
@@ -150,7 +151,7 @@ export class SqliteTrainingStore implements TrainingStore {
     try {
       this.#db.prepare(`UPDATE training_users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
     } catch (err) {
-      throw conflictOf(err, { username: "", badge: patch.badge ?? null, id }) ?? err;
+      throw conflictOf(err, { username: patch.username ?? "", badge: patch.badge ?? null, id }) ?? err;
     }
     return this.getUser(id);
   }

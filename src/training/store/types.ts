@@ -29,7 +29,7 @@ export type User = {
 export type UserRecord = User & { passwordHash: string | null };
 
 export type UserPatch = Partial<
-  Pick<UserRecord, "displayName" | "email" | "role" | "badge" | "disabled" | "passwordHash">
+  Pick<UserRecord, "username" | "displayName" | "email" | "role" | "badge" | "disabled" | "passwordHash">
 >;
 
 export type Course = {
