@@ -1,6 +1,7 @@
-// V8 flags every `maskinport` process runs with. bin/maskinport.mjs adds them
-// by re-executing itself (process.execve: the same PID, so systemd, Docker and
-// signals still see one process); bench/opcua/run.sh starts its gateway with
+// V8 flags every long-running `maskinport` process runs with (not the one-shot
+// check-config). bin/maskinport.mjs adds them by re-executing itself
+// (process.execve: the same PID, so systemd, Docker and signals still see one
+// process); bench/opcua/run.sh starts its gateway with
 // them too, so the benchmark measures what the product runs.
 //
 // --no-allocation-site-pretenuring: V8 watches which allocation sites' objects

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { hostname, port } from "../../src/config/fields.ts";
-import { SIM_SECURITY_MODES } from "./server.ts";
+
+// Light on purpose (zod only): the gateway's config loader reads this schema,
+// and must not load node-opcua to check a file (server.ts imports from here).
+export const SIM_SECURITY_MODES = ["None", "Sign", "SignAndEncrypt"] as const;
+export type SimSecurityMode = (typeof SIM_SECURITY_MODES)[number];
 
 /**
  * `simulators: [{ type: opcua, port: 4840, machines: 2 }]` — an OPC UA

@@ -17,11 +17,11 @@ import { ModelDriver } from "../model/clock.ts";
 import { type MachineKind, MachineModel } from "../model/machine-model.ts";
 import { AlarmBoard } from "./alarms.ts";
 import { buildCompanionMachine, NS_CNC, NS_MACHINE_TOOL, type SimMachineNodes } from "./companion.ts";
+import { SIM_SECURITY_MODES, type SimSecurityMode } from "./config.ts";
 import { addLoadVariables } from "./load.ts";
 import { buildPlainMachine } from "./plain.ts";
 
-export const SIM_SECURITY_MODES = ["None", "Sign", "SignAndEncrypt"] as const;
-export type SimSecurityMode = (typeof SIM_SECURITY_MODES)[number];
+export { SIM_SECURITY_MODES, type SimSecurityMode } from "./config.ts";
 
 export type OpcuaSimulatorOptions = {
   /** 0 = an ephemeral port (tests). Default 4840. */
@@ -68,6 +68,8 @@ export type OpcuaSimulator = {
   loadNodeIds: string[];
   /** The server's certificate (PEM file) and its SHA-1 thumbprint, as a client would see them. */
   certificateFile: string;
+  /** Client sessions open on the server right now (tests: machines on one server share one). */
+  sessionCount(): number;
   close(): Promise<void>;
 };
 
@@ -189,6 +191,7 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
     machines,
     loadNodeIds: load.nodeIds,
     certificateFile,
+    sessionCount: () => server.currentSessionCount,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config/load.ts";
+import { ConfigError } from "../config/load.ts";
+import { loadSiteConfig } from "../gateway/site-config.ts";
 
 /** `maskinport check-config FILE`: "ok" and exit 0, or every problem and exit 1. */
 export async function checkConfigCli(argv: string[]): Promise<number> {
@@ -14,7 +15,7 @@ export async function checkConfigCli(argv: string[]): Promise<number> {
   }
   const file = positionals[0]!;
   try {
-    const config = loadConfig(file);
+    const config = await loadSiteConfig(file);
     console.log(`ok: ${file} (site ${config.site}, ${config.machines.length} machines)`);
     return 0;
   } catch (err) {

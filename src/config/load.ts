@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
 import { type ConfigProblem, describeIssues, formatPath } from "./errors.ts";
 import { resolveConfigPaths } from "./paths.ts";
-import { configSchema, type MaskinportConfig } from "./schema.ts";
+import { type ConfigSchema, configSchema, type MaskinportConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
@@ -84,6 +84,7 @@ export function parseConfig(
   text: string,
   file = "config",
   env: NodeJS.ProcessEnv = process.env,
+  schema: ConfigSchema = configSchema,
 ): MaskinportConfig {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
@@ -100,13 +101,11 @@ export function parseConfig(
   const problems: ConfigProblem[] = [];
   substituteEnv(doc.contents, env, [], problems);
   const data: unknown = doc.toJS();
-  const result = configSchema.safeParse(data);
+  const result = schema.safeParse(data);
   if (!result.success) {
     // A value left empty by a missing ${VAR} is already reported; its schema error would only repeat it.
     const unset = new Set(problems.map((p) => p.path));
-    problems.push(
-      ...describeIssues(configSchema, data, result.error.issues).filter((p) => !unset.has(p.path)),
-    );
+    problems.push(...describeIssues(schema, data, result.error.issues).filter((p) => !unset.has(p.path)));
   }
   if (problems.length > 0) {
     throw new ConfigError(
@@ -119,7 +118,11 @@ export function parseConfig(
 }
 
 /** Read, validate and resolve a config file (relative paths are relative to the file). */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): MaskinportConfig {
+export function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  schema: ConfigSchema = configSchema,
+): MaskinportConfig {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -128,5 +131,5 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const why = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : String(err);
     throw new ConfigError(file, [{ path: "(file)", message: why }]);
   }
-  return resolveConfigPaths(parseConfig(text, file, env), dirname(file));
+  return resolveConfigPaths(parseConfig(text, file, env, schema), dirname(file));
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { resolveMonitorPaths } from "../adapters/registry.ts";
 import { resolveBrokerPaths } from "../sinks/mqtt/broker-config.ts";
 import type { MaskinportConfig } from "./schema.ts";
 
@@ -27,19 +28,11 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
     library: { ...config.library, path: abs(config.library.path) },
     outbox: { ...config.outbox, path: absOpt(config.outbox.path) },
     training: config.training && { ...config.training, path: abs(config.training.path) },
-    machines: config.machines.map((m) => {
-      const monitor = m.monitor;
-      if (monitor?.type === "shdr" && monitor.devicesXml !== undefined)
-        return { ...m, monitor: { ...monitor, devicesXml: abs(monitor.devicesXml) } };
-      if (monitor?.type === "opcua") return { ...m, monitor: { ...monitor, pkiDir: abs(monitor.pkiDir) } };
-      return m;
-    }),
-    simulators: config.simulators.map((s) => {
-      if (s.type === "shdr") return s.replay === undefined ? s : { ...s, replay: abs(s.replay) };
-      if (s.type === "opcua") return { ...s, pkiDir: abs(s.pkiDir) };
-      if (s.type === "mtconnect" && s.shdr !== undefined)
-        return { ...s, shdr: { ...s.shdr, devicesXml: abs(s.shdr.devicesXml) } };
-      return s;
-    }),
+    evidence: config.evidence && { ...config.evidence, catalogue: abs(config.evidence.catalogue) },
+    // Each protocol names its own file paths (src/adapters/registry.ts); simulator entries are
+    // resolved by the gateway's loader, which knows their schemas (src/gateway/site-config.ts).
+    machines: config.machines.map((m) =>
+      m.monitor ? { ...m, monitor: resolveMonitorPaths(m.monitor, abs) } : m,
+    ),
   };
 }

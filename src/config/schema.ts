@@ -1,11 +1,7 @@
 import { z } from "zod";
-import { dncSimulatorConfigSchema } from "../../simulators/dnc/config.ts";
-import { mtconnectSimulatorSchema } from "../../simulators/mtconnect/config.ts";
-import { opcuaSimulatorSchema } from "../../simulators/opcua/config.ts";
-import { mtconnectMonitorSchema } from "../adapters/mtconnect/config.ts";
-import { opcuaMonitorSchema } from "../adapters/opcua/config.ts";
-import { shdrMonitorSchema } from "../adapters/shdr/config.ts";
+import { type MonitorConfig, monitorSchemas, PROTOCOLS } from "../adapters/registry.ts";
 import { dncConfigSchema } from "../dnc/config.ts";
+import { evidenceConfigSchema } from "../evidence/config.ts";
 import { machineDeadbandSchema } from "../pipeline/deadband-config.ts";
 import { mqttEmbeddedSchema as mqttEmbedded } from "../sinks/mqtt/broker-config.ts";
 import { trainingConfigSchema } from "../training/config.ts";
@@ -130,14 +126,10 @@ const outboxSchema = z
   })
   .strict();
 
-/** One entry per protocol. */
-export const monitorSchema = z.discriminatedUnion(
-  "type",
-  [shdrMonitorSchema, mtconnectMonitorSchema, opcuaMonitorSchema],
-  {
-    error: "expected monitor.type to be one of: shdr, mtconnect, opcua",
-  },
-);
+/** One variant per protocol of the adapter registry (src/adapters/registry.ts). */
+export const monitorSchema = z.discriminatedUnion("type", monitorSchemas(), {
+  error: `expected monitor.type to be one of: ${PROTOCOLS.map((p) => p.name).join(", ")}`,
+});
 
 export const MACHINE_KINDS = ["lathe", "mill", "turn-mill", "router", "grinder", "edm", "other"] as const;
 
@@ -153,111 +145,96 @@ const machineSchema = z
   })
   .strict();
 
-const shdrSimulatorSchema = z
-  .object({
-    type: z.literal("shdr"),
-    host: hostname().default("127.0.0.1"),
-    /** First port; machine i listens on port + i. */
-    port: port(),
-    machines: z.int().min(1).max(64).default(1),
-    seed: z.int().default(1),
-    /** Simulated seconds per real second (1 = real time). */
-    timeScale: z.number().positive().max(1000).default(1),
-    /** Replay a captured SHDR log instead of the model. */
-    replay: z.string().min(1).optional(),
-    speed: z.number().positive().max(10_000).default(1),
-    /** Replay: start again at the end of the log. */
-    loop: z.boolean().default(true),
-    /** Replay: re-stamp lines with the current time (a live-looking machine instead of 2022's clock). */
-    retime: z.boolean().default(false),
-    /** Replay: longest pause taken from the log (it has a 34-minute gap between sessions). */
-    maxGapMs: z.int().min(0).max(3_600_000).optional(),
-    /** Interval announced in `* PONG <ms>`. */
-    heartbeatMs: z.int().min(250).max(600_000).optional(),
-    /** The simulated operator (cycles, feed holds, alarms); off = machines wait for scripted actions. */
-    autoOperator: z.boolean().default(true),
-  })
-  .strict();
+/**
+ * A `simulators:` entry as the product sees it: a type and its options. The
+ * simulators are the demo fleet, not the product, so their schemas live with
+ * them (simulators/registry.ts, zod only) and src/config imports nothing from
+ * there. The gateway's loader (src/gateway/site-config.ts) passes the strict
+ * entry schema to configSchemaWith, so `check-config` and `run` report a bad
+ * entry with its line like any other key; the gateway validates each entry
+ * again before it starts it.
+ */
+export const looseSimulatorEntry = z
+  .object({ type: z.string({ error: "expected a simulator type (shdr, mtconnect, opcua, dnc …)" }) })
+  .loose();
+export type SimulatorEntry = z.output<typeof looseSimulatorEntry>;
 
-export const simulatorSchema = z.discriminatedUnion(
-  "type",
-  [shdrSimulatorSchema, mtconnectSimulatorSchema, opcuaSimulatorSchema, dncSimulatorConfigSchema],
-  { error: "expected simulators[].type to be one of: shdr, mtconnect, opcua, dnc" },
-);
-
-export const configSchema = z
-  .object({
-    site: identifier("a site id"),
-    gateway: z
-      .object({
-        id: identifier("a gateway id"),
-        timeZone: z.string().default("Europe/Oslo"),
-        logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
-      })
-      .strict(),
-    mqtt: mqttSchema,
-    timeseries: timeseriesSchema.default({ embedded: { path: "data/timeseries.db", retentionDays: 90 } }),
-    outbox: outboxSchema.default({
-      enabled: true,
-      maxBytes: 1_000_000_000,
-      whenFull: "pause",
-      durability: "process",
-    }),
-    web: z
-      .object({
-        port: port().default(8080),
-        host: hostname().default("0.0.0.0"),
-        /** The live view (/events, /api/machines*) needs a login too. Off: the wall screen shows it to all. */
-        liveRequiresLogin: z.boolean().default(false),
-        /** The session cookie's Secure flag: "auto" when the request came over TLS, true behind a TLS proxy. */
-        secureCookies: z.union([z.literal("auto"), z.boolean()]).default("auto"),
-        ...webClientFields,
-      })
-      .strict()
-      .default({
-        port: 8080,
-        host: "0.0.0.0",
-        liveRequiresLogin: false,
-        secureCookies: "auto",
+/** The whole file's schema, its `simulators:` entries checked by `simulatorEntry`. */
+export function configSchemaWith<Entry extends SimulatorEntry>(simulatorEntry: z.ZodType<Entry>) {
+  return z
+    .object({
+      site: identifier("a site id"),
+      gateway: z
+        .object({
+          id: identifier("a gateway id"),
+          timeZone: z.string().default("Europe/Oslo"),
+          logLevel: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+        })
+        .strict(),
+      mqtt: mqttSchema,
+      timeseries: timeseriesSchema.default({ embedded: { path: "data/timeseries.db", retentionDays: 90 } }),
+      outbox: outboxSchema.default({
+        enabled: true,
+        maxBytes: 1_000_000_000,
+        whenFull: "pause",
+        durability: "process",
       }),
-    /** The gateway's local database: program library and transfer audit (back it up). */
-    library: z
-      .object({ path: z.string().min(1).default("data/library.db") })
-      .strict()
-      .default({ path: "data/library.db" }),
-    machines: z.array(machineSchema).min(1, "expected at least one machine"),
-    simulators: z.array(simulatorSchema).default([]),
-    /** People, courses and check-in sessions (src/training/README.md); absent = no logins, no sessions. */
-    training: trainingConfigSchema.optional(),
-  })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    const machineIds = new Set(cfg.machines.map((m) => m.id));
-    cfg.training?.checkinReaders.forEach((r, i) => {
-      r.machines?.forEach((m, j) => {
-        if (!machineIds.has(m)) {
+      web: z
+        .object({
+          port: port().default(8080),
+          host: hostname().default("0.0.0.0"),
+          /** The live view (/events, /api/machines*) needs a login too. Off: the wall screen shows it to all. */
+          liveRequiresLogin: z.boolean().default(false),
+          /** The session cookie's Secure flag: "auto" when the request came over TLS, true behind a TLS proxy. */
+          secureCookies: z.union([z.literal("auto"), z.boolean()]).default("auto"),
+          ...webClientFields,
+        })
+        .strict()
+        .default({ port: 8080, host: "0.0.0.0", liveRequiresLogin: false, secureCookies: "auto" }),
+      /** The gateway's local database: program library and transfer audit (back it up). */
+      library: z
+        .object({ path: z.string().min(1).default("data/library.db") })
+        .strict()
+        .default({ path: "data/library.db" }),
+      machines: z.array(machineSchema).min(1, "expected at least one machine"),
+      simulators: z.array(simulatorEntry).default([]),
+      /** People, courses and check-in sessions (src/training/README.md); absent = no logins, no sessions. */
+      training: trainingConfigSchema.optional(),
+      /** Competence evidence (src/evidence/README.md); recorded when `training` is configured too. */
+      evidence: evidenceConfigSchema.optional(),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+      const machineIds = new Set(cfg.machines.map((m) => m.id));
+      cfg.training?.checkinReaders.forEach((r, i) => {
+        r.machines?.forEach((m, j) => {
+          if (!machineIds.has(m)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["training", "checkinReaders", i, "machines", j],
+              message: `unknown machine "${m}"; expected one of the machines[].id: ${[...machineIds].join(", ")}`,
+            });
+          }
+        });
+      });
+      const seen = new Map<string, number>();
+      cfg.machines.forEach((m, i) => {
+        const first = seen.get(m.id);
+        if (first !== undefined) {
           ctx.addIssue({
             code: "custom",
-            path: ["training", "checkinReaders", i, "machines", j],
-            message: `unknown machine "${m}"; expected one of the machines[].id: ${[...machineIds].join(", ")}`,
+            path: ["machines", i, "id"],
+            message: `duplicate machine id "${m.id}" (also machines[${first}]); ids must be unique`,
           });
-        }
+        } else seen.set(m.id, i);
       });
     });
-    const seen = new Map<string, number>();
-    cfg.machines.forEach((m, i) => {
-      const first = seen.get(m.id);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["machines", i, "id"],
-          message: `duplicate machine id "${m.id}" (also machines[${first}]); ids must be unique`,
-        });
-      } else seen.set(m.id, i);
-    });
-  });
+}
+
+/** The product's schema: every key strict except the inside of `simulators:` entries (see above). */
+export const configSchema = configSchemaWith(looseSimulatorEntry);
+export type ConfigSchema = z.ZodType<MaskinportConfig>;
 
 export type MaskinportConfig = z.infer<typeof configSchema>;
 export type MachineConfig = MaskinportConfig["machines"][number];
-export type MonitorConfig = z.infer<typeof monitorSchema>;
-export type SimulatorConfig = z.infer<typeof simulatorSchema>;
+export type { MonitorConfig };

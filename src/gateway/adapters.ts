@@ -1,30 +1,26 @@
-import { createMtconnectAdapters } from "../adapters/mtconnect/group.ts";
-import { OpcuaAdapter } from "../adapters/opcua/adapter.ts";
-import { ShdrAdapter } from "../adapters/shdr/adapter.ts";
-import type { MachineConfig } from "../config/schema.ts";
+import type { Logger } from "pino";
+import type { MonitoredMachine } from "../adapters/protocol.ts";
+import { type MonitorConfig, registeredProtocols } from "../adapters/registry.ts";
 import type { Adapter } from "../core/contracts.ts";
 
 /**
- * Config → adapter instances. The one place that knows every protocol; each
- * adapter itself knows only its own. Machines without a `monitor` (e.g. a
+ * Config → adapter instances, by looping over the adapter registry
+ * (src/adapters/registry.ts): each protocol gets all of its machines at once
+ * (machines on one agent or server share a connection), and its code is
+ * loaded only when a machine uses it. Machines without a `monitor` (e.g. a
  * DNC-only machine) get no monitoring adapter.
  */
-export function createAdapters(machines: readonly MachineConfig[]): Adapter[] {
+export async function createAdapters(
+  machines: readonly { id: string; monitor?: MonitorConfig | undefined }[],
+  log: Logger,
+): Promise<Adapter[]> {
   const adapters: Adapter[] = [];
-  for (const machine of machines) {
-    const monitor = machine.monitor;
-    if (!monitor) continue;
-    switch (monitor.type) {
-      case "shdr":
-        adapters.push(new ShdrAdapter({ machine: machine.id, config: monitor }));
-        break;
-      case "opcua":
-        adapters.push(new OpcuaAdapter({ machine: machine.id, config: monitor }));
-        break;
-      case "mtconnect":
-        break; // grouped below: machines on one agent URL share one connection
+  for (const protocol of registeredProtocols()) {
+    const mine: MonitoredMachine<{ type: string }>[] = [];
+    for (const m of machines) {
+      if (m.monitor?.type === protocol.name) mine.push({ id: m.id, monitor: m.monitor });
     }
+    if (mine.length > 0) adapters.push(...(await protocol.createAdapters(mine, { log })));
   }
-  adapters.push(...createMtconnectAdapters(machines));
   return adapters;
 }

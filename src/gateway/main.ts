@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config/load.ts";
+import { ConfigError } from "../config/load.ts";
 import { Gateway } from "./gateway.ts";
 import { createLogger } from "./logger.ts";
+import { loadSiteConfig } from "./site-config.ts";
 
 const DEFAULT_CONFIG = "config/demo.yaml";
 
@@ -17,9 +18,9 @@ export async function runGatewayCli(argv: string[]): Promise<number> {
     return 0;
   }
   const file = values.config ?? DEFAULT_CONFIG;
-  let config: ReturnType<typeof loadConfig>;
+  let config: Awaited<ReturnType<typeof loadSiteConfig>>;
   try {
-    config = loadConfig(file);
+    config = await loadSiteConfig(file);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

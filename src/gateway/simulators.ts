@@ -1,44 +1,22 @@
 import type { Logger } from "pino";
-import { startDncSimulatorFromConfig } from "../../simulators/dnc/config.ts";
-import { startMtconnectSimulator } from "../../simulators/mtconnect/simulator.ts";
-import { startOpcuaSimulator } from "../../simulators/opcua/server.ts";
-import { startShdrSimulator } from "../../simulators/shdr/server.ts";
-import type { SimulatorConfig } from "../config/schema.ts";
+import type { SimulatorEntry } from "../config/schema.ts";
 
 export type RunningSimulator = { describe: string; close(): Promise<void> };
 
-/** Start the in-process simulators of the config (the demo fleet, tests). */
+/**
+ * Start the in-process simulators of the config (the demo fleet, tests). The
+ * simulator registry is loaded only when the config lists one, and each
+ * simulator's server code (node-opcua for OPC UA) only when it is started.
+ */
 export async function startSimulators(
-  configs: readonly SimulatorConfig[],
+  entries: readonly SimulatorEntry[],
   log: Logger,
 ): Promise<RunningSimulator[]> {
+  if (entries.length === 0) return [];
+  const { startSimulator } = await import("../../simulators/registry.ts");
   const running: RunningSimulator[] = [];
   try {
-    for (const sim of configs) {
-      switch (sim.type) {
-        case "shdr": {
-          const s = await startShdrSimulator({ ...sim, log: log.child({ sim: "shdr" }) });
-          running.push({ describe: `shdr on ports ${s.ports.join(", ")}`, close: () => s.close() });
-          break;
-        }
-        case "mtconnect": {
-          const s = await startMtconnectSimulator({ ...sim, log: log.child({ sim: "mtconnect" }) });
-          running.push({ describe: `mtconnect agent at ${s.url}`, close: () => s.close() });
-          break;
-        }
-        case "opcua": {
-          const s = await startOpcuaSimulator({ ...sim, log: log.child({ sim: "opcua" }) });
-          running.push({ describe: `opcua server at ${s.endpoint}`, close: () => s.close() });
-          break;
-        }
-        case "dnc": {
-          const s = await startDncSimulatorFromConfig(sim, log.child({ sim: "dnc" }));
-          const where = sim.transport === "tcp" ? `tcp ${sim.host}:${sim.port}` : `pty ${sim.link}`;
-          running.push({ describe: `dnc ${sim.profile} machine on ${where}`, close: () => s.close() });
-          break;
-        }
-      }
-    }
+    for (const [i, entry] of entries.entries()) running.push(await startSimulator(entry, i, log));
   } catch (err) {
     await Promise.allSettled(running.map((s) => s.close()));
     throw err;

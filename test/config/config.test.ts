@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseConfig } from "../../src/config/load.ts";
+import { loadSiteConfig } from "../../src/gateway/site-config.ts";
 
 const base = `site: raufoss
 gateway: { id: gw-1 }
@@ -49,10 +50,10 @@ describe("config: valid files", () => {
     expect(c.timeseries.embedded?.path).toMatch(/^\/.*data\/demo-timeseries\.db$/);
   });
 
-  it("the demo's replayed log and device model are files of this repository (fixtures/)", () => {
-    const c = loadConfig("config/demo.yaml", {});
+  it("the demo's replayed log and device model are files of this repository (fixtures/)", async () => {
+    const c = await loadSiteConfig("config/demo.yaml", {});
     const files = [
-      ...c.simulators.flatMap((s) => ("replay" in s && s.replay ? [s.replay] : [])),
+      ...c.simulators.flatMap((s) => ("replay" in s && typeof s.replay === "string" ? [s.replay] : [])),
       ...c.machines.flatMap((m) =>
         m.monitor?.type === "shdr" && m.monitor.devicesXml ? [m.monitor.devicesXml] : [],
       ),

@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { dncSimulatorConfigSchema, startDncSimulatorFromConfig } from "../../simulators/dnc/config.ts";
+import { dncSimulatorConfigSchema } from "../../simulators/dnc/config.ts";
+import { startDncSimulatorFromConfig } from "../../simulators/dnc/start.ts";
 import { silent } from "./helpers.ts";
 
 async function freePort(): Promise<number> {

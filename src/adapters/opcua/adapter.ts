@@ -18,6 +18,7 @@ import { alarmsMissingAfterRefresh, classifyEvent, eventFieldsFromArray } from "
 import { IntakePublishing } from "./intake.ts";
 import { routeNodeOpcuaLogs } from "./node-opcua-log.ts";
 import { ReadingAssembler } from "./readings.ts";
+import { SessionPool } from "./session-pool.ts";
 
 export type OpcuaAdapterOptions = {
   machine: string;
@@ -25,6 +26,12 @@ export type OpcuaAdapterOptions = {
   config: OpcuaMonitorConfig;
   /** Jitter source for the reconnect backoff (tests pin it). */
   random?: () => number;
+  /**
+   * Sessions shared with the other machines on the same server and login
+   * (group.ts gives every adapter of a gateway the same pool). Default: a
+   * pool of its own, i.e. a session of its own.
+   */
+  sessions?: SessionPool;
 };
 
 export type OpcuaAdapterState = "idle" | "connecting" | "connected" | "reconnecting" | "stopped";
@@ -48,6 +55,7 @@ export class OpcuaAdapter implements Adapter {
   readonly #machine: string;
   readonly #config: OpcuaMonitorConfig;
   readonly #random: () => number;
+  readonly #sessions: SessionPool;
   readonly #abort = new AbortController();
 
   #ctx: AdapterContext | undefined;
@@ -80,6 +88,7 @@ export class OpcuaAdapter implements Adapter {
     this.#machine = options.machine;
     this.#config = options.config;
     this.#random = options.random ?? Math.random;
+    this.#sessions = options.sessions ?? new SessionPool();
     this.id = `opcua:${options.machine}`;
     this.machines = [options.machine];
   }
@@ -158,6 +167,7 @@ export class OpcuaAdapter implements Adapter {
         config: this.#config,
         log,
         signal: this.#abort.signal,
+        sessions: this.#sessions,
         intakePaused: () => this.#publishing?.paused === true,
         handlers: {
           prepare: (bindings, types, sources) => this.#prepare(bindings, types, sources),
