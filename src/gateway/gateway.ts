@@ -17,6 +17,7 @@ import type { HealthReport } from "./health.ts";
 import { startSimulators } from "./simulators.ts";
 import { startBroker, startSinks } from "./sinks.ts";
 import { StopList } from "./stop-list.ts";
+import { wireTraining } from "./training-wiring.ts";
 
 export type GatewayAddresses = { webPort: number; mqttUrl: string };
 
@@ -98,6 +99,9 @@ export class Gateway {
       const dnc = this.#dnc;
       stopList.add("dnc", () => dnc.stop());
 
+      // People, sessions and evidence (config `training:`), before the web app that logs people in.
+      const people = await wireTraining(config, core, { mqtt: sinks.mqtt, log, stopList });
+
       const app = createWebApp(
         {
           snapshots: () => core.pipeline.snapshots(),
@@ -109,8 +113,13 @@ export class Gateway {
           timeZone: config.gateway.timeZone,
           log: log.child({ part: "web" }),
           ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
-          // No authenticator yet: the training store (issue 14) brings users; until then login answers 503.
-          auth: { liveRequiresLogin: config.web.liveRequiresLogin, secureCookies: config.web.secureCookies },
+          // Without a training section there are no users: login answers 503.
+          auth: {
+            ...(people ? { authenticator: people.authenticator } : {}),
+            liveRequiresLogin: config.web.liveRequiresLogin,
+            secureCookies: config.web.secureCookies,
+          },
+          ...(people ? { apiRoutes: [people.apiRoutes] } : {}),
         },
         clientLimitsFrom(config.web),
       );
@@ -118,6 +127,7 @@ export class Gateway {
       stopList.add("web server", () => server.close());
 
       core.run(await createAdapters(config.machines, log));
+      people?.startDemoDay();
       log.info(
         { web: server.port, mqtt: redactUrl(mqttUrl), machines: machineIds.length },
         "gateway started",

@@ -9,15 +9,13 @@ import { UserService } from "../training/people/users.ts";
 import { SessionService } from "../training/sessions/sessions.ts";
 import { openTrainingStore } from "../training/store/open.ts";
 import type { TrainingStore } from "../training/store/types.ts";
-import { trainingApi } from "../web/api/training-api.ts";
 import { userAuthenticator } from "../web/api/user-authenticator.ts";
-import type { ApiRoutes } from "../web/app.ts";
 import type { Authenticator } from "../web/auth/authenticator.ts";
 
 /**
  * The training layer as one gateway runs it (config `training:`): the
  * store (SQLite file, or the site's PostgreSQL), the user, course and
- * session services, the web login and API over them, and — once the gateway
+ * session services, the web login over them, and — once the gateway
  * has its MQTT connection and pipeline — the MQTT check-in command and, in
  * the demo, the scripted course day. `close()` stops them in reverse.
  */
@@ -27,7 +25,6 @@ export type Training = {
   readonly courses: CourseService;
   readonly sessions: SessionService;
   readonly authenticator: Authenticator;
-  readonly apiRoutes: ApiRoutes;
   /** Answer check-in commands on `<prefix>/+/cmd/checkin` over the gateway's own connection. */
   startMqttCheckin(client: MqttClient, prefix: string): Promise<void>;
   /** `training.demo`: trainees start checking in on the machines (call after the pipeline is wired). */
@@ -86,7 +83,6 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
       courses,
       sessions,
       authenticator: userAuthenticator(users),
-      apiRoutes: trainingApi({ users, courses, sessions, machineIds: () => opts.machines, log }),
       async startMqttCheckin(client, prefix) {
         const checkin = new MqttCheckin({
           client,

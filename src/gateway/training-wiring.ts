@@ -1,0 +1,98 @@
+import type { Logger } from "pino";
+import type { MaskinportConfig } from "../config/schema.ts";
+import type { PipelineOutput } from "../core/contracts.ts";
+import type { EvidenceService } from "../evidence/service.ts";
+import type { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
+import { SessionHistory } from "../training/sessions/session-history.ts";
+import { trainingApi } from "../web/api/training-api.ts";
+import type { ApiRoutes } from "../web/app.ts";
+import type { Authenticator } from "../web/auth/authenticator.ts";
+import { openEvidence } from "./evidence.ts";
+import { wireEvidence } from "./evidence-wiring.ts";
+import { wireSessions } from "./session-wiring.ts";
+import type { StopList } from "./stop-list.ts";
+import { startTraining, type Training } from "./training.ts";
+
+/** What of the running gateway the training layer plugs into. */
+export type TrainingHost = {
+  applySession(machine: string, pseudonym: string | null, ts: number): void;
+  onUpdate(listener: (out: PipelineOutput) => void): () => void;
+};
+
+export type WiredTraining = {
+  training: Training;
+  evidence: EvidenceService | undefined;
+  authenticator: Authenticator;
+  apiRoutes: ApiRoutes;
+  /** Once the pipeline runs: the demo's scripted course day, if `training.demo`. */
+  startDemoDay(): void;
+};
+
+/**
+ * `training:` (and `evidence:`) of the config, plugged into the gateway:
+ * sessions into the pipeline and machine activity back, evidence from
+ * pipeline events, MQTT check-in on the gateway's own connection, and the
+ * login and API for the web app. Everything it starts is on the stop list.
+ * Undefined when the config has no training section.
+ */
+export async function wireTraining(
+  config: MaskinportConfig,
+  host: TrainingHost,
+  context: { mqtt: MqttSink; log: Logger; stopList: StopList },
+): Promise<WiredTraining | undefined> {
+  if (!config.training) return undefined;
+  const { log, stopList } = context;
+  const machineIds = config.machines.map((m) => m.id);
+  const training = await startTraining(config.training, {
+    machines: machineIds,
+    timeZone: config.gateway.timeZone,
+    log,
+  });
+  stopList.add("training", () => training.close());
+  const unwireSessions = wireSessions(training.sessions, host);
+  stopList.add("session wiring", async () => unwireSessions());
+
+  let evidence: EvidenceService | undefined;
+  if (config.evidence) {
+    const opened = await openEvidence({
+      config: config.evidence,
+      libraryPath: config.library.path,
+      postgresUrl: config.training.postgres?.url,
+      log,
+    });
+    stopList.add("evidence", () => opened.close());
+    evidence = opened.service;
+    const history = new SessionHistory(training.sessions);
+    const kinds = new Map(config.machines.map((m) => [m.id, m.kind]));
+    const unwireEvidence = wireEvidence({
+      evidence,
+      history,
+      machineKind: (m) => kinds.get(m),
+      onUpdate: (l) => host.onUpdate(l),
+      log: log.child({ part: "evidence" }),
+    });
+    stopList.add("evidence wiring", async () => {
+      unwireEvidence();
+      history.close();
+    });
+  }
+
+  const client = context.mqtt.connection;
+  if (client) await training.startMqttCheckin(client, config.mqtt.prefix ?? `maskinport/${config.site}`);
+
+  return {
+    training,
+    evidence,
+    authenticator: training.authenticator,
+    apiRoutes: trainingApi({
+      users: training.users,
+      courses: training.courses,
+      sessions: training.sessions,
+      machineIds: () => machineIds,
+      log: log.child({ part: "api" }),
+      timeZone: config.gateway.timeZone,
+      ...(evidence ? { evidence } : {}),
+    }),
+    startDemoDay: () => training.startDemoDay(),
+  };
+}
