@@ -4,6 +4,9 @@ import { join } from "node:path";
 import type { LightMyRequestResponse } from "fastify";
 import { type Logger, pino } from "pino";
 import { expect } from "vitest";
+import { loadCatalogueFolder } from "../../../src/evidence/catalogue/load.ts";
+import { SqliteLedgerStore } from "../../../src/evidence/ledger/sqlite-store.ts";
+import { EvidenceService } from "../../../src/evidence/service.ts";
 import { CourseService } from "../../../src/training/people/courses.ts";
 import { UserService } from "../../../src/training/people/users.ts";
 import { SessionService } from "../../../src/training/sessions/sessions.ts";
@@ -45,6 +48,8 @@ export type Harness = {
   users: UserService;
   courses: CourseService;
   sessions: SessionService;
+  /** With `{ evidence: true }`: the real service over a ledger in the temp folder and the shipped catalogues. */
+  evidence: EvidenceService | undefined;
   people: People;
   courseA: string;
   courseB: string;
@@ -60,7 +65,7 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function trainingHarness(options: { log?: Logger } = {}): Promise<Harness> {
+export async function trainingHarness(options: { log?: Logger; evidence?: boolean } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "maskinport-api-"));
   const store = new SqliteTrainingStore(join(dir, "training.db"));
   const log = options.log ?? pino({ level: "silent" });
@@ -90,13 +95,27 @@ export async function trainingHarness(options: { log?: Logger } = {}): Promise<H
   await courses.enrol(a.id, [people.kari.id, people.elev1.id, people.elev2.id]);
   await courses.enrol(b.id, [people.per.id, people.elev3.id]);
 
+  const ledger = options.evidence ? new SqliteLedgerStore(join(dir, "library.db")) : undefined;
+  const evidence = ledger
+    ? new EvidenceService({ store: ledger, catalogue: loadCatalogueFolder("config/competence") })
+    : undefined;
+
   const fleet = new FakeFleet();
   const machineIds = fleet.machines.map((m) => m.id);
   const app = createWebApp(
     fleet.deps({
       log,
       auth: { authenticator: userAuthenticator(users) },
-      apiRoutes: [trainingApi({ users, courses, sessions, machineIds: () => machineIds, log })],
+      apiRoutes: [
+        trainingApi({
+          users,
+          courses,
+          sessions,
+          machineIds: () => machineIds,
+          log,
+          ...(evidence ? { evidence } : {}),
+        }),
+      ],
     }),
   );
 
@@ -114,6 +133,7 @@ export async function trainingHarness(options: { log?: Logger } = {}): Promise<H
     users,
     courses,
     sessions,
+    evidence,
     people,
     courseA: a.id,
     courseB: b.id,
@@ -130,6 +150,7 @@ export async function trainingHarness(options: { log?: Logger } = {}): Promise<H
       await app.close();
       sessions.close();
       await store.close();
+      await ledger?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
