@@ -19,7 +19,8 @@ function problems(yaml: string): string[] {
   try {
     parseConfig(yaml, "test.yaml", {});
   } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
+    if (err instanceof ConfigError)
+      return err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
     throw err;
   }
   return [];
