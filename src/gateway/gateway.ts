@@ -127,7 +127,7 @@ export class Gateway {
       stopList.add("web server", () => server.close());
 
       core.run(await createAdapters(config.machines, log));
-      people?.startDemoDay();
+      people?.startDemoDay((machine) => dnc.get(machine));
       log.info(
         { web: server.port, mqtt: redactUrl(mqttUrl), machines: machineIds.length },
         "gateway started",

@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { PipelineOutput } from "../core/contracts.ts";
+import type { DncMachine } from "../dnc/engine/dnc-machine.ts";
 import type { EvidenceService } from "../evidence/service.ts";
 import type { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
+import { demoProgramFor } from "../training/demo/demo-programs.ts";
 import { SessionHistory } from "../training/sessions/session-history.ts";
 import { trainingApi } from "../web/api/training-api.ts";
 import type { ApiRoutes } from "../web/app.ts";
@@ -24,8 +26,11 @@ export type WiredTraining = {
   evidence: EvidenceService | undefined;
   authenticator: Authenticator;
   apiRoutes: ApiRoutes;
-  /** Once the pipeline runs: the demo's scripted course day, if `training.demo`. */
-  startDemoDay(): void;
+  /**
+   * Once the pipeline runs: the demo's scripted course day, if `training.demo`;
+   * a trainee checking in on a machine with a DNC line sends the demo program.
+   */
+  startDemoDay(dnc: (machine: string) => DncMachine | undefined): void;
 };
 
 /**
@@ -41,6 +46,7 @@ export async function wireTraining(
   context: { mqtt: MqttSink; log: Logger; stopList: StopList },
 ): Promise<WiredTraining | undefined> {
   if (!config.training) return undefined;
+  const kinds = new Map(config.machines.map((m) => [m.id, m.kind]));
   const { log, stopList } = context;
   const machineIds = config.machines.map((m) => m.id);
   const training = await startTraining(config.training, {
@@ -63,7 +69,6 @@ export async function wireTraining(
     stopList.add("evidence", () => opened.close());
     evidence = opened.service;
     const history = new SessionHistory(training.sessions);
-    const kinds = new Map(config.machines.map((m) => [m.id, m.kind]));
     const unwireEvidence = wireEvidence({
       evidence,
       history,
@@ -93,6 +98,20 @@ export async function wireTraining(
       timeZone: config.gateway.timeZone,
       ...(evidence ? { evidence } : {}),
     }),
-    startDemoDay: () => training.startDemoDay(),
+    startDemoDay: (dnc) =>
+      training.startDemoDay(async (machine, traineeId) => {
+        const line = dnc(machine);
+        if (!line) return;
+        // The audit and the event name the trainee by pseudonym, as a transfer from the web page will.
+        const pseudonym = training.sessions.pseudonymOf(traineeId);
+        const transfer = line.send(demoProgramFor(kinds.get(machine) ?? "other"), { user: pseudonym });
+        const outcome = await transfer.done;
+        if (outcome.result !== "ok") {
+          log.warn(
+            { machine, result: outcome.result, error: outcome.error?.message },
+            "demo: program transfer failed",
+          );
+        }
+      }),
   };
 }

@@ -27,8 +27,11 @@ export type Training = {
   readonly authenticator: Authenticator;
   /** Answer check-in commands on `<prefix>/+/cmd/checkin` over the gateway's own connection. */
   startMqttCheckin(client: MqttClient, prefix: string): Promise<void>;
-  /** `training.demo`: trainees start checking in on the machines (call after the pipeline is wired). */
-  startDemoDay(): void;
+  /**
+   * `training.demo`: trainees start checking in on the machines (call after
+   * the pipeline is wired); `afterCheckIn` e.g. sends their program by DNC.
+   */
+  startDemoDay(afterCheckIn?: (machine: string, traineeId: string) => Promise<void>): void;
   close(): Promise<void>;
 };
 
@@ -95,13 +98,14 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
         await checkin.start();
         closers.push(() => checkin.stop());
       },
-      startDemoDay() {
+      startDemoDay(afterCheckIn) {
         if (!seed || day) return;
         day = startCourseDay({
           sessions,
           trainees: seed.trainees.map((t) => t.id),
           machines: opts.machines,
           log: log.child({ part: "demo" }),
+          ...(afterCheckIn ? { afterCheckIn } : {}),
         });
         closers.push(() => day?.stop());
       },

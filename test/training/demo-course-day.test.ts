@@ -72,7 +72,17 @@ describe("startCourseDay", () => {
     const changes: string[] = [];
     sessions.on((c) => changes.push(`${c.type} ${c.session.machine}`));
     const trainees = seed.trainees.map((t) => t.id);
-    day = startCourseDay({ sessions, trainees, machines: MACHINES, stepMs: 3_600_000 });
+    const after: string[] = [];
+    day = startCourseDay({
+      sessions,
+      trainees,
+      machines: MACHINES,
+      stepMs: 3_600_000,
+      afterCheckIn: async (machine, trainee) => {
+        after.push(`${machine} ${trainee}`);
+        if (after.length === 1) throw new Error("a DNC line that fails must not stop the day");
+      },
+    });
     await day.step();
 
     // Step 0 moved the first trainee; everyone is at a machine of the list.
@@ -80,6 +90,9 @@ describe("startCourseDay", () => {
     expect(open.map((s) => s.userId).sort()).toEqual([...trainees].sort());
     expect(open.every((s) => s.source === "demo" && MACHINES.includes(s.machine))).toBe(true);
     expect(changes.filter((c) => c.startsWith("session.start"))).toHaveLength(5);
+    // Every check-in was followed by the after-check-in step (the demo sends a program there).
+    expect(after).toHaveLength(5);
+    expect(after.slice(0, 4)).toEqual(trainees.map((t, i) => `${MACHINES[i]} ${t}`));
 
     for (let i = 1; i < 24; i++) await day.step();
     const all = await store.listSessions({});

@@ -21,6 +21,12 @@ export type CourseDayOptions = {
   machines: readonly string[];
   /** Time between two moves; one trainee moves per step. */
   stepMs?: number;
+  /**
+   * After each check-in (e.g. the gateway sends a program by DNC when the
+   * machine has a DNC line). Not awaited — a slow serial line must not hold
+   * up the others' check-ins — and its failures are logged: the day goes on.
+   */
+  afterCheckIn?: (machine: string, traineeId: string) => Promise<void>;
   log?: Logger;
 };
 
@@ -82,7 +88,13 @@ export function startCourseDay(opts: CourseDayOptions): CourseDay {
         source: "demo",
       });
       // Ids and machines only: the demo's names are public, but the habit of never logging names is not optional.
-      if (!r.ok) opts.log?.warn({ machine: move.machine, outcome: r.error }, "demo check-in refused");
+      if (!r.ok) {
+        opts.log?.warn({ machine: move.machine, outcome: r.error }, "demo check-in refused");
+        return;
+      }
+      opts.afterCheckIn?.(move.machine, move.trainee).catch((err: unknown) => {
+        opts.log?.warn({ err, machine: move.machine }, "demo: after check-in step failed");
+      });
     } else if (move.kind === "break") {
       await sessions.checkOut({ machine: move.machine, by: move.trainee, userId: move.trainee });
     }
