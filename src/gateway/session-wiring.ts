@@ -14,13 +14,23 @@ export type SessionTarget = {
  * reaches the machine's pipeline (so each observation and event of the
  * machine carries the trainee's pseudonym, and session.start / session.end
  * are published), and machine activity postpones the idle check-out.
- * Sessions open before the gateway started are applied at once. Returns the
- * disconnect function.
+ * Sessions open before the gateway started are applied at once. Only
+ * `machines` (this gateway's) are touched. Returns the disconnect function.
  */
-export function wireSessions(sessions: SessionService, target: SessionTarget): () => void {
+export function wireSessions(
+  sessions: SessionService,
+  target: SessionTarget,
+  machines: readonly string[],
+): () => void {
+  // On a shared PostgreSQL the feed also carries other gateways' machines: those are not ours to publish.
+  const ours = new Set(machines);
   const feed = sessionFeedOf(sessions);
-  const unsubscribeFeed = feed.subscribe((u) => target.applySession(u.machine, u.pseudonym, u.ts));
-  for (const s of sessions.openSessions()) target.applySession(s.machine, s.pseudonym, s.since);
+  const unsubscribeFeed = feed.subscribe((u) => {
+    if (ours.has(u.machine)) target.applySession(u.machine, u.pseudonym, u.ts);
+  });
+  for (const s of sessions.openSessions()) {
+    if (ours.has(s.machine)) target.applySession(s.machine, s.pseudonym, s.since);
+  }
   const unsubscribeActivity = target.onUpdate((out) => {
     for (const { machine, ts } of machineActivity(out)) sessions.noteActivity(machine, ts);
   });

@@ -55,7 +55,7 @@ export async function wireTraining(
     log,
   });
   stopList.add("training", () => training.close());
-  const unwireSessions = wireSessions(training.sessions, host);
+  const unwireSessions = wireSessions(training.sessions, host, machineIds);
   stopList.add("session wiring", async () => unwireSessions());
 
   let evidence: EvidenceService | undefined;

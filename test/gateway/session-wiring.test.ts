@@ -57,7 +57,7 @@ describe("wireSessions", () => {
   it("tags the machine's observations and events with the pseudonym between check-in and check-out", async () => {
     const { trainee, pipeline, sessions } = await setup();
     const gw = target(pipeline);
-    const unwire = wireSessions(sessions, gw);
+    const unwire = wireSessions(sessions, gw, ["lathe-1", "mill-1"]);
     const pseudonym = sessions.pseudonymOf(trainee.id);
 
     await sessions.checkIn({ machine: "lathe-1", userId: trainee.id, by: trainee.id, source: "api", at: T0 });
@@ -89,18 +89,27 @@ describe("wireSessions", () => {
     unwire();
   });
 
+  it("leaves machines of other gateways alone (a shared PostgreSQL announces theirs too)", async () => {
+    const { trainee, pipeline, sessions } = await setup();
+    const gw = target(pipeline);
+    wireSessions(sessions, gw, ["lathe-1"]);
+    await sessions.checkIn({ machine: "press-9", userId: trainee.id, by: trainee.id, source: "api", at: T0 });
+    expect(gw.published).toEqual([]);
+    expect(pipeline.snapshots().map((s) => s.machine)).not.toContain("press-9");
+  });
+
   it("applies sessions that were open before the gateway started", async () => {
     const { trainee, pipeline, sessions } = await setup();
     await sessions.checkIn({ machine: "mill-1", userId: trainee.id, by: trainee.id, source: "api", at: T0 });
     const gw = target(pipeline);
-    wireSessions(sessions, gw);
+    wireSessions(sessions, gw, ["lathe-1", "mill-1"]);
     expect(pipeline.snapshot("mill-1").session).toBe(sessions.pseudonymOf(trainee.id));
   });
 
   it("postpones the idle check-out while the machine works, not while it only reports", async () => {
     const { trainee, pipeline, sessions, store, setNow } = await setup(30);
     const gw = target(pipeline);
-    wireSessions(sessions, gw);
+    wireSessions(sessions, gw, ["lathe-1", "mill-1"]);
     await sessions.checkIn({ machine: "lathe-1", userId: trainee.id, by: trainee.id, source: "api", at: T0 });
     const minutes = (m: number) => m * 60_000;
     const at = (m: number, signal: "execution" | "availability", value: string) => {
