@@ -101,9 +101,13 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
     automaticallyAcceptUnknownCertificate: true,
     disableFileWatchers: true,
   });
+  const host = options.host ?? "127.0.0.1";
   const server = new OPCUAServer({
     port: options.port ?? 4840,
-    hostname: options.host ?? "127.0.0.1",
+    // `host` is where the socket listens; `hostname` only names the server in its endpoint URLs.
+    // Without `host` node-opcua listens on every interface, whatever `hostname` says.
+    host,
+    hostname: host,
     nodeset_filename: options.plain ? [nodesets.standard] : COMPANION_NODESETS,
     serverCertificateManager,
     serverInfo: {
@@ -177,7 +181,7 @@ export async function startOpcuaSimulator(options: OpcuaSimulatorOptions): Promi
 
   await server.start();
   const port = server.endpoints[0]?.port ?? options.port ?? 4840;
-  const endpoint = `opc.tcp://${options.host ?? "127.0.0.1"}:${port}`;
+  const endpoint = `opc.tcp://${host}:${port}`;
   const certificateFile = join(options.pkiDir, "own", "certs", "certificate.pem");
   log.info(
     { endpoint, machines: machines.map((m) => m.id), plain: !!options.plain, modes },

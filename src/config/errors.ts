@@ -22,9 +22,26 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): { found: boolean;
   return { found: true, value: cur };
 }
 
+/**
+ * `mqtt://gw:secret@broker` → `mqtt://***@broker`: a URL's user and password
+ * never reach a message. Greedy to the last `@`, so a password holding a
+ * space, a `/` or an `@` of its own is covered too.
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^"\n]*@/gi, "$1***@");
+}
+
+/** The same for one whole value: everything between `://` and the last `@`, whatever it holds. */
+function redactValueCredentials(value: string): string {
+  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(value);
+  const at = value.lastIndexOf("@");
+  if (!scheme || at < scheme[0].length) return value;
+  return `${scheme[0]}***${value.slice(at)}`;
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return JSON.stringify(redactValueCredentials(value));
   if (Array.isArray(value)) return "a list";
   if (value !== null && typeof value === "object") return "a mapping";
   return String(value);
@@ -76,11 +93,16 @@ function objectKeysAt(schema: SchemaLike, data: unknown, path: readonly Property
 
 export type ConfigProblem = { path: string; message: string; line?: number };
 
-/** Turn zod issues into one line each: `path: expected …, got …` with a hint where one helps. */
+/**
+ * Turn zod issues into one line each: `path: expected …, got …` with a hint where one helps.
+ * `shown(path)` may say how to show the value at a path instead of the value itself (a value
+ * substituted from the environment is shown as its `${…}` reference: it may be a secret).
+ */
 export function describeIssues(
   schema: SchemaLike,
   data: unknown,
   issues: readonly z.core.$ZodIssue[],
+  shown: (path: string) => string | undefined = () => undefined,
 ): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   for (const issue of issues) {
@@ -105,11 +127,13 @@ export function describeIssues(
           schema,
           data,
           best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })),
+          shown,
         ),
       );
       continue;
     }
     const at = valueAt(data, issue.path);
+    const got = shown(formatPath(issue.path)) ?? describe(at.value);
     let message = issue.message.replace(/^Invalid input: /, "");
     if (issue.code === "invalid_value" && "values" in issue) {
       const values = issue.values as unknown[];
@@ -121,12 +145,8 @@ export function describeIssues(
       out.push({ path: formatPath(issue.path), message });
       continue;
     }
-    if (!/, got |received/.test(message))
-      message += at.found ? `, got ${describe(at.value)}` : ", but it is missing";
-    message = message.replace(
-      /, received (\w+)$/,
-      at.found ? `, got ${describe(at.value)}` : ", but it is missing",
-    );
+    if (!/, got |received/.test(message)) message += at.found ? `, got ${got}` : ", but it is missing";
+    message = message.replace(/, received (\w+)$/, at.found ? `, got ${got}` : ", but it is missing");
     out.push({ path: formatPath(issue.path), message });
   }
   return out;

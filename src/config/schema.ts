@@ -187,6 +187,12 @@ export function configSchemaWith<Entry extends SimulatorEntry>(simulatorEntry: z
           liveRequiresLogin: z.boolean().default(false),
           /** The session cookie's Secure flag: "auto" when the request came over TLS, true behind a TLS proxy. */
           secureCookies: z.union([z.literal("auto"), z.boolean()]).default("auto"),
+          /** The largest NC program a browser may send (bytes; default 4 MiB, src/web/api/dnc). */
+          maxProgramBytes: z
+            .int()
+            .min(1024, "expected at least 1024 bytes")
+            .max(256 * 1024 * 1024)
+            .optional(),
           ...webClientFields,
         })
         .strict()

@@ -16,6 +16,8 @@ export type AdapterStats = {
   /** Connection (re)established count. */
   connects: number;
   connected: boolean;
+  /** Items dropped by a safety bound (e.g. SHDR keys beyond maxKeys), for adapters that have one. */
+  dropped?: number;
 };
 
 export function newAdapterStats(): AdapterStats {

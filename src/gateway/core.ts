@@ -7,6 +7,7 @@ import type { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import type { Metrics } from "../web/metrics.ts";
 import { type HealthReport, healthOf } from "./health.ts";
 import { IntakeGate } from "./intake.ts";
+import type { StallWatchdog } from "./stall-watchdog.ts";
 import type { StopList } from "./stop-list.ts";
 
 /** How often throttled state snapshots are emitted (pipeline.tick). */
@@ -24,6 +25,8 @@ export type GatewayParts = {
   stopList: StopList;
   /** Reported in /healthz next to the adapters. */
   mqtt?: { readonly connected: boolean } | undefined;
+  /** Times each adapter batch, so a stalled event loop names the input that held it. */
+  watchdog?: StallWatchdog | undefined;
 };
 
 /**
@@ -91,19 +94,23 @@ export class GatewayCore {
     );
     for (const adapter of this.#adapters) {
       const adapterLog = log.child({ adapter: adapter.id });
-      adapter.start({ emit: (readings) => this.#process(readings), log: adapterLog, intake }).catch((err) => {
-        // Adapters reconnect by themselves; a start that throws is a bug or a
-        // configuration the schema could not catch (e.g. an unreadable file).
-        adapterLog.error({ err }, "adapter failed to start; its machines stay offline");
-      });
+      adapter
+        .start({ emit: (readings) => this.#emit(adapter, readings), log: adapterLog, intake })
+        .catch((err) => {
+          // Adapters reconnect by themselves; a start that throws is a bug or a
+          // configuration the schema could not catch (e.g. an unreadable file).
+          adapterLog.error({ err }, "adapter failed to start; its machines stay offline");
+        });
     }
     this.#tickTimer = setInterval(() => this.#dispatch(this.#parts.pipeline.tick()), TICK_MS);
+    this.#parts.watchdog?.start();
     this.#running = true;
   }
 
   /** Reverse order of start: adapters stop first, a last tick, then everything buffered is flushed. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#parts.watchdog?.stop();
     clearInterval(this.#tickTimer);
     this.#tickTimer = undefined;
     await Promise.allSettled(this.#adapters.map((a) => a.stop()));
@@ -111,6 +118,21 @@ export class GatewayCore {
     this.#dispatch(this.#parts.pipeline.tick(Number.POSITIVE_INFINITY));
     await this.#parts.stopList.closeAll(this.#parts.log);
     this.#listeners.clear();
+  }
+
+  /** One adapter batch, timed by the watchdog when there is one (its parsing and its pipeline time). */
+  #emit(adapter: Adapter, readings: readonly Reading[]): void {
+    const watchdog = this.#parts.watchdog;
+    if (!watchdog) {
+      this.#process(readings);
+      return;
+    }
+    const source = {
+      adapter: adapter.id,
+      protocol: adapter.protocol,
+      machine: readings[0]?.machine ?? adapter.machines[0] ?? "",
+    };
+    watchdog.observe(source, () => this.#process(readings));
   }
 
   #process(readings: readonly Reading[]): void {

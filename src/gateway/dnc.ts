@@ -3,6 +3,7 @@ import type { MachineConfig } from "../config/schema.ts";
 import type { ProgramTransferEvent } from "../core/events.ts";
 import { DncMachine } from "../dnc/engine/dnc-machine.ts";
 import { ProgramLibrary } from "../dnc/library/library.ts";
+import type { DncLineEntry } from "../web/api/dnc/index.ts";
 
 /**
  * One DncMachine per machine with a `dnc:` section, sharing the program
@@ -11,7 +12,9 @@ import { ProgramLibrary } from "../dnc/library/library.ts";
  */
 export class DncFleet {
   private readonly machines = new Map<string, DncMachine>();
-  private readonly library: ProgramLibrary | undefined;
+  readonly library: ProgramLibrary | undefined;
+  /** What the web's upload page lists: each machine with a line, in config order. */
+  private readonly entries: DncLineEntry[] = [];
 
   constructor(opts: {
     machines: readonly MachineConfig[];
@@ -32,11 +35,17 @@ export class DncFleet {
       });
       machine.startListening();
       this.machines.set(m.id, machine);
+      this.entries.push({ id: m.id, name: m.name, kind: m.kind, transport: m.dnc!.transport, line: machine });
     }
   }
 
   get(machine: string): DncMachine | undefined {
     return this.machines.get(machine);
+  }
+
+  /** The machines with a DNC line, for the web (the same DncMachine: the line is opened once). */
+  lines(): readonly DncLineEntry[] {
+    return this.entries;
   }
 
   async stop(): Promise<void> {

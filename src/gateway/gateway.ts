@@ -7,6 +7,7 @@ import { registerOutboxMetrics } from "../sinks/outbox/outbox-metrics.ts";
 import type { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import type { EmbeddedTimeseries } from "../sinks/timeseries/embedded-timeseries.ts";
 import { registerTimeseriesMetrics } from "../sinks/timeseries/timeseries-metrics.ts";
+import { dncApi, NOBODY_CHECKED_IN } from "../web/api/dnc/index.ts";
 import { clientLimitsFrom } from "../web/client-address.ts";
 import { createMetrics, type Metrics } from "../web/metrics.ts";
 import { createWebApp, startWebServer } from "../web/server.ts";
@@ -16,6 +17,7 @@ import { DncFleet } from "./dnc.ts";
 import type { HealthReport } from "./health.ts";
 import { startSimulators } from "./simulators.ts";
 import { startBroker, startSinks } from "./sinks.ts";
+import { StallWatchdog } from "./stall-watchdog.ts";
 import { StopList } from "./stop-list.ts";
 import { wireTraining } from "./training-wiring.ts";
 
@@ -39,6 +41,8 @@ export class Gateway {
   #outbox: SharedOutbox | undefined;
   #store: EmbeddedTimeseries | undefined;
   #dnc: DncFleet | undefined;
+  /** Names the adapter whose input held the event loop (stall-watchdog.ts). */
+  readonly watchdog: StallWatchdog;
 
   constructor(opts: { config: MaskinportConfig; log: Logger; version: string }) {
     this.config = opts.config;
@@ -51,6 +55,10 @@ export class Gateway {
       () => (this.#outbox ? [this.#outbox] : []),
     );
     registerTimeseriesMetrics(this.metrics.registry, () => this.#store);
+    this.watchdog = new StallWatchdog({
+      log: this.#log.child({ part: "watchdog" }),
+      registry: this.metrics.registry,
+    });
   }
 
   async start(): Promise<GatewayAddresses> {
@@ -86,6 +94,7 @@ export class Gateway {
         log,
         stopList,
         mqtt: sinks.mqtt,
+        watchdog: this.watchdog,
       });
       this.#core = core;
 
@@ -119,7 +128,22 @@ export class Gateway {
             liveRequiresLogin: config.web.liveRequiresLogin,
             secureCookies: config.web.secureCookies,
           },
-          ...(people ? { apiRoutes: [people.apiRoutes] } : {}),
+          apiRoutes: [
+            ...(people ? [people.apiRoutes] : []),
+            // Program upload from the browser, on the DncFleet's own lines; a trainee must be checked in there.
+            ...(dnc.library
+              ? [
+                  dncApi({
+                    lines: () => dnc.lines(),
+                    library: dnc.library,
+                    checkIns: people?.checkIns ?? NOBODY_CHECKED_IN,
+                    maxProgramBytes: config.web.maxProgramBytes,
+                    timeZone: config.gateway.timeZone,
+                    log: log.child({ part: "web" }),
+                  }),
+                ]
+              : []),
+          ],
         },
         clientLimitsFrom(config.web),
       );

@@ -6,6 +6,7 @@ import type { EvidenceService } from "../evidence/service.ts";
 import type { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
 import { demoProgramFor } from "../training/demo/demo-programs.ts";
 import { SessionHistory } from "../training/sessions/session-history.ts";
+import type { CheckInPort } from "../web/api/dnc/ports.ts";
 import { trainingApi } from "../web/api/training-api.ts";
 import type { ApiRoutes } from "../web/app.ts";
 import type { Authenticator } from "../web/auth/authenticator.ts";
@@ -26,6 +27,8 @@ export type WiredTraining = {
   evidence: EvidenceService | undefined;
   authenticator: Authenticator;
   apiRoutes: ApiRoutes;
+  /** Who is checked in where, for the DNC upload routes (a trainee sends only where checked in). */
+  checkIns: CheckInPort;
   /**
    * Once the pipeline runs: the demo's scripted course day, if `training.demo`;
    * a trainee checking in on a machine with a DNC line sends the demo program.
@@ -98,6 +101,10 @@ export async function wireTraining(
       timeZone: config.gateway.timeZone,
       ...(evidence ? { evidence } : {}),
     }),
+    checkIns: {
+      isCheckedIn: (userId, machine) => training.sessions.current(machine)?.userId === userId,
+      pseudonymOf: (userId) => training.sessions.pseudonymOf(userId),
+    },
     startDemoDay: (dnc) =>
       training.startDemoDay(async (machine, traineeId) => {
         const line = dnc(machine);

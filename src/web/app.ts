@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { MachineSnapshot } from "../core/events.ts";
+import { AlarmAckLog, alarmAckRoutes } from "./alarm-acks.ts";
 import {
   type AccessControl,
   createAccessControl,
@@ -20,14 +21,15 @@ import type { WebSessionStore } from "./auth/session-store.ts";
 import { errorHandler, internalError } from "./error-handler.ts";
 import { eventsRoute } from "./events-route.ts";
 import { LiveEventHub } from "./live-hub.ts";
-import { livePageConfig, renderLivePage } from "./live-page.ts";
+import { livePageConfig } from "./live-page.ts";
 import { fleetView, type HistorySource, type MachineInfo, machineRoutes } from "./machine-routes.ts";
 import { answerWrongMethods } from "./method-not-allowed.ts";
 import { type HealthReport, opsRoutes } from "./ops-routes.ts";
-import { pageRoutes } from "./page-routes.ts";
+import { pageRoutes, renderPages } from "./page-routes.ts";
 import { countRequests, registerWebMetrics } from "./request-metrics.ts";
 import { sendError } from "./responses.ts";
 import { FALLBACK_SECURITY_HEADERS, HELMET_OPTIONS } from "./security-headers.ts";
+import { statesRoute } from "./states-route.ts";
 import { loadStaticAssets } from "./static-assets.ts";
 
 export type WebDeps = {
@@ -72,6 +74,9 @@ export type WebAuthDeps = {
 export type ApiRoutes = (app: FastifyInstance, access: AccessControl) => void;
 
 /** Knobs with production defaults; tests turn them down to stay fast. */
+/** The longest path parameter (machine id, asset name, transfer id) a route accepts; fastify's default. */
+const MAX_PATH_PARAM_LENGTH = 100;
+
 export type WebTuning = {
   heartbeatMs: number;
   signalThrottleMs: number;
@@ -131,9 +136,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     maxBufferedBytes: options.maxBufferedBytes,
     log,
   });
-  const page = renderLivePage(
-    livePageConfig({ timeZone: deps.timeZone, history: deps.history !== undefined }),
-  );
+  const pages = renderPages(livePageConfig({ timeZone: deps.timeZone, history: deps.history !== undefined }));
   const assets = loadStaticAssets();
   const metrics = registerWebMetrics(deps.metrics, () => hub.clientCount);
   const access = createAccessControl({
@@ -152,10 +155,24 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     trustProxy: trustProxyOption(deps.trustProxy),
     bodyLimit: 64 * 1024,
     // One way for a URL to match, as before: "/api/machines/" and "//api//machines" are "/api/machines".
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      maxParamLength: MAX_PATH_PARAM_LENGTH,
+    },
     frameworkErrors: (err, request, reply) => {
       // Fastify rejects an undecodable URL before any hook runs, so helmet never sees this answer.
       reply.headers(FALLBACK_SECURITY_HEADERS);
+      if (err.code === "FST_ERR_MAX_PARAM_LENGTH") {
+        // One path segment (a machine id, an asset name) longer than any real one: found by the fuzz tests.
+        metrics.count("unmatched", 414);
+        return sendError(
+          reply,
+          414,
+          "path_too_long",
+          `a part of the path ${JSON.stringify(request.url.slice(0, 120))}… is longer than ${MAX_PATH_PARAM_LENGTH} characters; no route takes one that long`,
+        );
+      }
       metrics.count("unmatched", err.code === "FST_ERR_BAD_URL" ? 400 : 500);
       if (err.code !== "FST_ERR_BAD_URL") return internalError(reply);
       return sendError(
@@ -188,15 +205,28 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
 
   // Routes in a plugin so they load after the plugins above (rate-limit hooks into routes as they are added).
   app.register(async (routes) => {
-    pageRoutes(routes, { page, assets });
+    pageRoutes(routes, { pages, assets, access, machines: deps.machines });
     eventsRoute(routes, { hub, access: liveAccess, maxPerAddress: options.maxLiveClientsPerAddress });
     machineRoutes(routes, { source: fleet, history: deps.history, access: liveAccess });
+    statesRoute(routes, {
+      machineIds: () => deps.machines().map((m) => m.id),
+      source: stateSource(deps.history),
+      access: liveAccess,
+      now: options.now,
+    });
     opsRoutes(routes, deps.health, deps.metrics);
     loginRoutes(routes, {
       access,
       authenticator: auth.authenticator,
       rateLimit: options.loginRateLimit,
       log,
+    });
+    alarmAckRoutes(routes, {
+      access,
+      log: new AlarmAckLog(),
+      machineIds: () => deps.machines().map((m) => m.id),
+      nameOf: displayNames(auth.authenticator),
+      now: options.now,
     });
     for (const addRoutes of deps.apiRoutes ?? []) addRoutes(routes, access);
     addWrongMethodRoutes(routes);
@@ -206,6 +236,21 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
   app.addHook("preClose", async () => hub.close());
   app.addHook("onClose", async () => metrics.unregister());
   return Object.assign(app, { liveClientCount: () => hub.clientCount });
+}
+
+/** The history store's state timeline, when it has one (both stores of src/sinks/history do). */
+function stateSource(history: HistorySource | undefined) {
+  const timeline = history?.stateTimeline;
+  return timeline === undefined ? undefined : { stateTimeline: timeline.bind(history) };
+}
+
+/** The user store's display names, when its authenticator offers them (the training store's does). */
+function displayNames(authenticator: Authenticator | undefined) {
+  const withNames = authenticator as
+    | (Authenticator & { displayNameOf?: (userId: string) => Promise<string | undefined> })
+    | undefined;
+  const lookup = withNames?.displayNameOf;
+  return lookup === undefined ? undefined : (userId: string) => lookup.call(withNames, userId);
 }
 
 function assertTimeZone(timeZone: string): void {

@@ -24,6 +24,8 @@ const TIME_HINT =
   "milliseconds since 1970 (e.g. 1735689600000) or an ISO-8601 time with zone (e.g. 2025-01-01T08:00:00Z)";
 
 const show = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+/** A parameter name as it starts a message: whoever sends a 9 KB name gets 60 characters of it back. */
+const nameOf = (name: string) => (name.length > 60 ? `${name.slice(0, 60)}…` : name);
 
 const signalParam = z.string().transform((text, ctx): SignalId => {
   if (isSignalId(text)) return text;
@@ -78,10 +80,16 @@ export function parseTime(text: string): number | undefined {
  * `from` = to − 10 min, `points` = 120.
  */
 export function parseHistoryQuery(search: URLSearchParams, now: number): HistoryQueryResult {
-  const raw: Record<string, string> = {};
+  // No prototype: a parameter named `constructor`, `toString` or `__proto__` is just an unknown
+  // parameter, never "given more than once" (found on the prototype) nor a prototype to set.
+  const raw: Record<string, string> = Object.create(null);
   const issues: ParamIssue[] = [];
   for (const [name, value] of search) {
-    if (name in raw) issues.push({ parameter: name, message: `${name}: given more than once; give it once` });
+    if (Object.hasOwn(raw, name))
+      issues.push({
+        parameter: nameOf(name),
+        message: `${nameOf(name)}: given more than once; give it once`,
+      });
     raw[name] = value;
   }
   if (issues.length > 0) return { ok: false, issues };
@@ -106,7 +114,7 @@ function toParamIssues(issue: z.core.$ZodIssue): ParamIssue[] {
     return issue.keys.map((key) => {
       const hint = closest(key, PARAMETERS);
       const fix = hint ? `did you mean "${hint}"?` : `allowed: ${PARAMETERS.join(", ")}`;
-      return { parameter: key, message: `${key}: unknown parameter; ${fix}` };
+      return { parameter: nameOf(key), message: `${nameOf(key)}: unknown parameter; ${fix}` };
     });
   }
   const parameter = String(issue.path[0] ?? "query");

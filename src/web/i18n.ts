@@ -3,13 +3,19 @@
 // page, and the browser picks a language with the nb/en toggle. `{name}`
 // marks a value the page fills in.
 //
-// Add a key to `nb` first; TypeScript then insists on the English one.
+// Add a key to `nb` first; TypeScript then insists on the English one. The
+// live wall's strings are here; names of kinds, states and events are built
+// from the server's own lists in i18n-domain.ts; the other pages' strings
+// are in i18n-app.ts.
+
+import { APP_EN, APP_NB, type AppKey } from "./i18n-app.ts";
+import { DOMAIN_EN, DOMAIN_NB, type DomainKey } from "./i18n-domain.ts";
 
 export const LANGUAGES = ["nb", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = "nb";
 
-const nb = {
+const LIVE_NB = {
   "page.title": "Maskinport – maskinoversikt",
   "header.title": "Maskinoversikt",
   "header.machines": "{n} maskiner",
@@ -19,21 +25,7 @@ const nb = {
   "conn.lost": "Forbindelsen er brutt – prøver igjen …",
   "conn.lostShort": "Ingen forbindelse",
 
-  "state.offline": "Frakoblet",
-  "state.idle": "Ledig",
-  "state.running": "Kjører",
-  "state.feed_hold": "Matestopp",
-  "state.stopped": "Stoppet",
-  "state.alarm": "Alarm",
-  "state.setup": "Oppsett",
-  "state.unknown": "Ingen data",
   "state.for": "i {duration}",
-
-  "kind.lathe": "Dreiebenk",
-  "kind.mill": "Fres",
-  "kind.machining_center": "Maskineringssenter",
-  "kind.grinder": "Slipemaskin",
-  "kind.edm": "Gnistmaskin",
 
   "field.program": "Program",
   "field.noProgram": "Intet program",
@@ -65,9 +57,9 @@ const nb = {
   "empty.noMachines": "Ingen maskiner er satt opp. Legg dem til under «machines» i konfigurasjonen.",
 } as const;
 
-export type MessageKey = keyof typeof nb;
+type LiveKey = keyof typeof LIVE_NB;
 
-const en: Record<MessageKey, string> = {
+const LIVE_EN: Record<LiveKey, string> = {
   "page.title": "Maskinport – machine overview",
   "header.title": "Machine overview",
   "header.machines": "{n} machines",
@@ -77,21 +69,7 @@ const en: Record<MessageKey, string> = {
   "conn.lost": "Connection lost – reconnecting…",
   "conn.lostShort": "No connection",
 
-  "state.offline": "Offline",
-  "state.idle": "Idle",
-  "state.running": "Running",
-  "state.feed_hold": "Feed hold",
-  "state.stopped": "Stopped",
-  "state.alarm": "Alarm",
-  "state.setup": "Setup",
-  "state.unknown": "No data",
   "state.for": "for {duration}",
-
-  "kind.lathe": "Lathe",
-  "kind.mill": "Mill",
-  "kind.machining_center": "Machining centre",
-  "kind.grinder": "Grinder",
-  "kind.edm": "EDM",
 
   "field.program": "Program",
   "field.noProgram": "No program",
@@ -122,6 +100,10 @@ const en: Record<MessageKey, string> = {
   "footer.timeZone": "Times in {zone}",
   "empty.noMachines": "No machines are set up. Add them under “machines” in the configuration.",
 };
+
+const nb = { ...LIVE_NB, ...DOMAIN_NB, ...APP_NB };
+export type MessageKey = LiveKey | DomainKey | AppKey;
+const en: Record<MessageKey, string> = { ...LIVE_EN, ...DOMAIN_EN, ...APP_EN };
 
 export const DICTIONARY: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = { nb, en };
 

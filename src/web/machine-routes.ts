@@ -3,6 +3,7 @@ import type { MachineSnapshot } from "../core/events.ts";
 import type { RouteAccess } from "./auth/access.ts";
 import { parseHistoryQuery } from "./history-query.ts";
 import { sendError, sendJson } from "./responses.ts";
+import type { StateTimelineSource } from "./states-route.ts";
 
 export type MachineInfo = { id: string; name: string; kind: string };
 
@@ -27,6 +28,8 @@ export type HistoryRangeQuery = {
 export type HistorySource = {
   /** Downsampled range of one signal. May be synchronous (node:sqlite) or not (a remote store). */
   range(q: HistoryRangeQuery): HistoryPoint[] | Promise<HistoryPoint[]>;
+  /** State segments for the machine page's state band (GET /api/machines/:id/states); optional. */
+  stateTimeline?: StateTimelineSource["stateTimeline"];
 };
 
 /** One machine as the API and the live page see it: configuration plus current state (null before any data). */

@@ -17,6 +17,8 @@ export type Metrics = {
   observations: Counter<"adapter" | "protocol">;
   /** Keys an adapter could not map to the catalogue (they still flow as raw.<key>). */
   unmapped: Counter<"adapter">;
+  /** Input items an adapter dropped at a safety bound (e.g. SHDR keys beyond maxKeys). */
+  adapterDropped: Counter<"adapter">;
   /** Bad input and connection errors, by adapter. */
   adapterErrors: Counter<"adapter">;
   /** Connections (re)established, by adapter. */
@@ -47,7 +49,7 @@ export type Metrics = {
   setMachineState(machine: string, state: MachineStateName): void;
 };
 
-type CountedField = "readings" | "unmapped" | "errors" | "connects";
+type CountedField = "readings" | "unmapped" | "errors" | "connects" | "dropped";
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
@@ -74,12 +76,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       addDelta(adapter, "unmapped", (n) => metrics.unmapped.inc(labels, n));
       addDelta(adapter, "errors", (n) => metrics.adapterErrors.inc(labels, n));
       addDelta(adapter, "connects", (n) => metrics.adapterConnects.inc(labels, n));
+      addDelta(adapter, "dropped", (n) => metrics.adapterDropped.inc(labels, n));
       metrics.connected.set(labels, adapter.stats.connected ? 1 : 0);
     }
   };
   const addDelta = (adapter: AdapterStatsSource, field: CountedField, inc: (n: number) => void) => {
     const key = `${adapter.id}\u0000${field}`;
-    const now = adapter.stats[field];
+    const now = adapter.stats[field] ?? 0;
     const before = seen.get(key) ?? 0;
     // Fewer than last time means the adapter was recreated and counts from zero again.
     const delta = now >= before ? now - before : now;
@@ -106,6 +109,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     adapterErrors: new Counter({
       name: "maskinport_adapter_errors_total",
       help: "Bad input or connection errors seen by an adapter",
+      labelNames: ["adapter"] as const,
+      registers,
+      collect: syncAdapters,
+    }),
+    adapterDropped: new Counter({
+      name: "maskinport_adapter_dropped_total",
+      help: "Input items an adapter dropped at a safety bound (e.g. SHDR keys beyond monitor.maxKeys)",
       labelNames: ["adapter"] as const,
       registers,
       collect: syncAdapters,

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 
 export type StaticAsset = { body: Buffer; contentType: string; etag: string };
 
@@ -20,6 +21,41 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   "machine-card.js": "text/javascript; charset=utf-8",
   "live-connection.js": "text/javascript; charset=utf-8",
   "favicon.svg": "image/svg+xml",
+  // The program upload page (/dnc, src/web/api/dnc).
+  "dnc.css": "text/css; charset=utf-8",
+  "dnc-page.js": "text/javascript; charset=utf-8",
+  "dnc-api.js": "text/javascript; charset=utf-8",
+  "dnc-format.js": "text/javascript; charset=utf-8",
+  "dnc-dom.js": "text/javascript; charset=utf-8",
+  "dnc-records.js": "text/javascript; charset=utf-8",
+  "dnc-transfer.js": "text/javascript; charset=utf-8",
+  // The app's pages (login, machine detail, alarms, QR sheet, check-in).
+  "app.css": "text/css; charset=utf-8",
+  "pages.css": "text/css; charset=utf-8",
+  "qr.css": "text/css; charset=utf-8",
+  "shell.js": "text/javascript; charset=utf-8",
+  "api.js": "text/javascript; charset=utf-8",
+  "sessions.js": "text/javascript; charset=utf-8",
+  "login.js": "text/javascript; charset=utf-8",
+  "machine.js": "text/javascript; charset=utf-8",
+  "machine-plots.js": "text/javascript; charset=utf-8",
+  "state-band.js": "text/javascript; charset=utf-8",
+  "shift.js": "text/javascript; charset=utf-8",
+  "plot-data.js": "text/javascript; charset=utf-8",
+  "alarms.js": "text/javascript; charset=utf-8",
+  "alarm-list.js": "text/javascript; charset=utf-8",
+  "checkin.js": "text/javascript; charset=utf-8",
+  "qr.js": "text/javascript; charset=utf-8",
+};
+
+/**
+ * Files served from installed packages (node_modules), by the name the page
+ * uses. uPlot (MIT) draws the machine detail plots; it is served from the
+ * gateway like everything else, never from a CDN.
+ */
+const VENDOR_ASSETS: Readonly<Record<string, { module: string; contentType: string }>> = {
+  "uPlot.esm.js": { module: "uplot/dist/uPlot.esm.js", contentType: "text/javascript; charset=utf-8" },
+  "uPlot.min.css": { module: "uplot/dist/uPlot.min.css", contentType: "text/css; charset=utf-8" },
 };
 
 const PUBLIC_DIR = new URL("./public/", import.meta.url);
@@ -38,6 +74,10 @@ export function loadStaticAssets(): ReadonlyMap<string, StaticAsset> {
   const assets = new Map<string, StaticAsset>();
   for (const [name, contentType] of Object.entries(ASSET_TYPES)) {
     assets.set(name, makeAsset(readPublicFile(name), contentType));
+  }
+  const require = createRequire(import.meta.url);
+  for (const [name, { module, contentType }] of Object.entries(VENDOR_ASSETS)) {
+    assets.set(name, makeAsset(readFileSync(require.resolve(module)), contentType));
   }
   return assets;
 }

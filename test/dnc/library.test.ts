@@ -113,4 +113,17 @@ describe("program library", () => {
     ]);
     expect(lib.transfers({ machine: "mill-1" })).toEqual([]);
   });
+
+  it("lists the transfers one user started, newest first, optionally on one machine", () => {
+    const audit = { direction: "send", bytes: 1, durationMs: 1, result: "ok", startedAt: 1 } as const;
+    lib.recordTransfer({ ...audit, machine: "lathe-4", user: "u-a" });
+    lib.recordTransfer({ ...audit, machine: "mill-1", user: "u-b" });
+    lib.recordTransfer({ ...audit, machine: "mill-1", user: "u-a" });
+    lib.recordTransfer({ ...audit, machine: "mill-1", user: "machine" });
+    expect(lib.transfers({ user: "u-a" }).map((t) => t.machine)).toEqual(["mill-1", "lathe-4"]);
+    expect(lib.transfers({ user: "u-a", machine: "lathe-4" }).map((t) => t.id)).toEqual([1]);
+    expect(lib.transfers({ user: "u-a", limit: 1 })).toHaveLength(1);
+    expect(lib.transfers({ user: "nobody" })).toEqual([]);
+    expect(lib.transfers()).toHaveLength(4);
+  });
 });

@@ -32,6 +32,34 @@ describe("parseHistoryQuery", () => {
   });
 });
 
+describe("parseHistoryQuery: parameter names that are Object.prototype members (issue 13 item 7)", () => {
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    it(`?${name}=1 is an unknown parameter, not "given more than once"`, () => {
+      const result = parse(`signal=spindle.speed&${name}=1`);
+      expect(result).toEqual({
+        ok: false,
+        issues: [
+          { parameter: name, message: expect.stringMatching(new RegExp(`^${name}: unknown parameter; `)) },
+        ],
+      });
+    });
+  }
+
+  it("a 9 KB parameter name comes back cut short (found by test/fuzz)", () => {
+    const result = parse(`signal=spindle.speed&${"n".repeat(9000)}=1`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues[0]!.message.length).toBeLessThan(200);
+  });
+
+  it("a real repeat is still reported once per repeat", () => {
+    const result = parse("signal=spindle.speed&signal=spindle.load");
+    expect(result).toEqual({
+      ok: false,
+      issues: [{ parameter: "signal", message: "signal: given more than once; give it once" }],
+    });
+  });
+});
+
 describe("parseTime", () => {
   it.each([
     ["1700000000000", 1_700_000_000_000],

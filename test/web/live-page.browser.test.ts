@@ -41,7 +41,8 @@ describe("live fleet page in Chromium", () => {
     const lathe = page.locator('.card[data-machine="lathe-1"]');
     expect(await lathe.locator(".badge-text").textContent()).toBe("Kjører");
     expect(await lathe.locator(".program-name").textContent()).toBe("O1001");
-    expect(await lathe.locator(".trainee-name").textContent()).toBe("elev-7k2");
+    // Without a login the wall says only that someone is checked in, never the pseudonym.
+    expect(await lathe.locator(".trainee-name").textContent()).toBe("Innsjekket");
     expect(await page.locator('.card[data-machine="lathe-4"]').getAttribute("data-state")).toBe("offline");
   });
 
@@ -90,6 +91,9 @@ describe("live fleet page in Chromium", () => {
     expect(await page.locator("#lost-banner").isHidden()).toBe(true);
     // The fresh snapshot brings what happened while the page was cut off.
     expect(await page.locator('.card[data-machine="mill-2"] .alarm-code').textContent()).toBe("2001");
-    expect(pageErrors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED"))).toEqual([]);
+    // 401: the page asks GET /api/me whether anyone is logged in; on the public wall nobody is.
+    expect(
+      pageErrors.filter((e) => !e.includes("ERR_CONNECTION_REFUSED") && !e.includes("status of 401")),
+    ).toEqual([]);
   });
 });

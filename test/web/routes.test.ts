@@ -291,3 +291,21 @@ describe("method and route errors", () => {
     );
   });
 });
+
+describe("over-long path parts", () => {
+  // Found by test/fuzz/web.fuzz.test.ts: a path segment over fastify's parameter limit was a 500.
+  it("answers 414 with the security headers, not 500", async () => {
+    const { base } = await start();
+    for (const path of [
+      `/assets/${"x".repeat(300)}`,
+      `/api/machines/${"m".repeat(101)}/history?signal=spindle.speed`,
+    ]) {
+      const res = await http(base, path);
+      expect(res.status, path).toBe(414);
+      expect(JSON.parse(res.body).error).toBe("path_too_long");
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    }
+    // At the limit the route still matches: an unknown asset of 100 characters is a plain 404.
+    expect((await http(base, `/assets/${"x".repeat(100)}`)).status).toBe(404);
+  });
+});

@@ -157,13 +157,21 @@ export function parseDevicesXml(xml: string): MtDevice[] {
   if (typeof xml !== "string" || xml.trim() === "") {
     throw new DevicesXmlError("Devices.xml is empty: expected an MTConnectDevices XML document");
   }
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new DevicesXmlError(
-      `Devices.xml is not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`,
-    );
+  let doc: XmlNode[];
+  try {
+    const valid = XMLValidator.validate(xml);
+    if (valid !== true) {
+      throw new DevicesXmlError(
+        `Devices.xml is not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}`,
+      );
+    }
+    doc = parser.parse(xml) as XmlNode[];
+  } catch (err) {
+    // fast-xml-parser throws plain Errors on some broken input (an unclosed `<?`, found by
+    // test/fuzz): bad input from an agent or a file is a DevicesXmlError like any other.
+    if (err instanceof DevicesXmlError) throw err;
+    throw new DevicesXmlError(`Devices.xml is not well-formed XML: ${(err as Error).message}`);
   }
-  const doc = parser.parse(xml) as XmlNode[];
   const root = doc.find((n) => {
     const t = tagOf(n);
     // Skip the XML declaration, processing instructions (?xml-stylesheet) and text.

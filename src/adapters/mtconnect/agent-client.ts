@@ -37,6 +37,9 @@ export type AgentClientOptions = {
   pollMs: number;
   timeoutMs: number;
   maxDocumentBytes: number;
+  /** What one document may expand to (streams-parser.ts DocumentLimits). */
+  maxReadingsPerDocument: number;
+  maxValueBytesPerDocument: number;
 };
 
 export type AgentClientHooks = {
@@ -184,6 +187,11 @@ export class AgentClient {
         } else if (from !== undefined && h.firstSequence !== undefined && h.firstSequence > from) {
           gap = h.firstSequence - from;
         }
+      },
+      {
+        maxReadings: this.opts.maxReadingsPerDocument,
+        maxValueBytes: this.opts.maxValueBytesPerDocument,
+        source: `agent ${this.opts.url}`,
       },
     );
     const finish = (result: StreamsResult): MtHeader | undefined => {

@@ -64,6 +64,23 @@ export const mtconnectMonitorSchema = z
       .max(1_073_741_824, "expected 65536–1073741824 bytes")
       .default(64 * 1024 * 1024),
     /**
+     * Most readings one document may become (a TimeSeries observation becomes one per sample).
+     * maxDocumentBytes bounds the bytes, this bounds what they expand to: a bigger document is
+     * an error naming the agent, not an out-of-memory. 50,000 readings take ≈ 50 ms to convert
+     * on a small PC: the time every other machine waits for this document.
+     */
+    maxReadingsPerDocument: z
+      .int()
+      .min(1000, "expected 1000–10000000 readings")
+      .max(10_000_000, "expected 1000–10000000 readings")
+      .default(50_000),
+    /** Most characters of observation values held for one document (the rest of the same bound). */
+    maxValueBytesPerDocument: z
+      .int()
+      .min(65_536, "expected 65536–1073741824 bytes")
+      .max(1_073_741_824, "expected 65536–1073741824 bytes")
+      .default(16 * 1024 * 1024),
+    /**
      * Disconnected for longer than this → availability and every signal of the
      * machine become null (offline). A quick reconnect (agent restart) stays invisible.
      */
@@ -88,6 +105,8 @@ export const AGENT_OPTION_KEYS = [
   "pollMs",
   "timeoutMs",
   "maxDocumentBytes",
+  "maxReadingsPerDocument",
+  "maxValueBytesPerDocument",
   "offlineAfterMs",
   "reconnect",
 ] as const;

@@ -61,6 +61,43 @@ export class MtXmlError extends Error {
   }
 }
 
+/**
+ * What one document may expand to. `maxDocumentBytes` bounds the bytes that
+ * arrive, but not what they become: a TimeSeries observation's values turn
+ * into one reading each (≈ 110 bytes of memory per byte of "1 "), so a
+ * document under the byte limit could still fill the heap.
+ */
+export type DocumentLimits = {
+  /** Most readings the document's observations may become (a TimeSeries counts one per sample). */
+  maxReadings: number;
+  /** Most characters of observation values held for the document. */
+  maxValueBytes: number;
+  /** Who sent the document, for the error (e.g. "agent http://mill-2:5000"). */
+  source: string;
+};
+
+export const DEFAULT_DOCUMENT_LIMITS = { maxReadings: 50_000, maxValueBytes: 16 * 1024 * 1024 } as const;
+
+/** A document would expand beyond DocumentLimits: refused, nothing of it is emitted. */
+export class MtDocumentLimitError extends MtXmlError {
+  constructor(message: string) {
+    super(message);
+    this.name = "MtDocumentLimitError";
+  }
+}
+
+/** Whitespace-separated values in a TimeSeries text, counted without splitting it. */
+function countSamples(text: string): number {
+  let count = 0;
+  let inValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = text.charCodeAt(i) <= 32;
+    if (!space && !inValue) count++;
+    inValue = !space;
+  }
+  return count;
+}
+
 const CONDITION_LEVELS: Record<string, AlarmLevel> = {
   Normal: "normal",
   Warning: "warning",
@@ -87,7 +124,7 @@ const optNumber = (s: string | undefined): number | undefined => {
 /** "OutOfRange" → "OUT_OF_RANGE" (2.x error elements are named after the code). */
 const toErrorCode = (element: string): string => element.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 
-type Partial = {
+type OpenObservation = {
   element: string;
   attrs: Record<string, string>;
   text: string;
@@ -107,7 +144,7 @@ export class StreamsParser {
   private device: { name: string; uuid?: string } | undefined;
   private component: { component: string; name?: string } | undefined;
   private category: MtCategory | undefined;
-  private obs: Partial | undefined;
+  private obs: OpenObservation | undefined;
   private obsDepth = -1;
   private entryKey: string | undefined;
   private entryText = "";
@@ -117,10 +154,19 @@ export class StreamsParser {
   private errorDepth = -1;
   private readonly onObservation: (o: MtObservation) => void;
   private readonly onHeader: ((h: MtHeader) => void) | undefined;
+  private readonly limits: DocumentLimits;
+  /** Readings the observations so far would become, and value characters held (see DocumentLimits). */
+  private expandedReadings = 0;
+  private valueBytes = 0;
 
-  constructor(onObservation: (o: MtObservation) => void, onHeader?: (h: MtHeader) => void) {
+  constructor(
+    onObservation: (o: MtObservation) => void,
+    onHeader?: (h: MtHeader) => void,
+    limits: Partial<DocumentLimits> = {},
+  ) {
     this.onObservation = onObservation;
     this.onHeader = onHeader;
+    this.limits = { ...DEFAULT_DOCUMENT_LIMITS, source: "the agent", ...limits };
     this.sax = new SaxesParser({ xmlns: false, position: true });
     this.sax.on("opentag", (tag) => this.open(tag as SaxesTagPlain));
     this.sax.on("closetag", () => this.close());
@@ -200,6 +246,13 @@ export class StreamsParser {
 
   private text(t: string): void {
     if (this.obs) {
+      this.valueBytes += t.length;
+      if (this.valueBytes > this.limits.maxValueBytes) {
+        throw this.limitError(
+          `more than ${this.limits.maxValueBytes} characters of values`,
+          "maxValueBytesPerDocument",
+        );
+      }
       if (this.entryKey !== undefined) this.entryText += t;
       else this.obs.text += t;
     } else if (this.error) {
@@ -294,15 +347,28 @@ export class StreamsParser {
       o.sampleCount = optNumber(a.sampleCount);
       o.sampleRate = optNumber(a.sampleRate);
     }
+    this.expandedReadings += o.sampleCount !== undefined && o.value !== null ? countSamples(o.value) : 1;
+    if (this.expandedReadings > this.limits.maxReadings) {
+      throw this.limitError(`more than ${this.limits.maxReadings} readings`, "maxReadingsPerDocument");
+    }
     this.count++;
     this.onObservation(o);
+  }
+
+  private limitError(what: string, option: string): MtDocumentLimitError {
+    return new MtDocumentLimitError(
+      `document from ${this.limits.source} would expand to ${what} (limit ${option}): refused, nothing of it used; ask for fewer observations per document (count) or raise ${option}`,
+    );
   }
 }
 
 /** Parse a whole document held in a string (tests, /probe-sized documents). */
-export function parseStreamsXml(xml: string): { result: StreamsResult; observations: MtObservation[] } {
+export function parseStreamsXml(
+  xml: string,
+  limits: Partial<DocumentLimits> = {},
+): { result: StreamsResult; observations: MtObservation[] } {
   const observations: MtObservation[] = [];
-  const parser = new StreamsParser((o) => observations.push(o));
+  const parser = new StreamsParser((o) => observations.push(o), undefined, limits);
   parser.write(xml);
   return { result: parser.end(), observations };
 }

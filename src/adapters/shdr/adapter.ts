@@ -40,7 +40,7 @@ export class ShdrConfigError extends Error {
  * file stops the gateway at start with a clear message), then `keys:`.
  */
 export function keyMapFromConfig(machine: string, config: ShdrMonitorConfig): ShdrKeyMap {
-  if (config.devicesXml === undefined) return new ShdrKeyMap({ keys: config.keys });
+  if (config.devicesXml === undefined) return new ShdrKeyMap({ keys: config.keys, maxKeys: config.maxKeys });
   const where = `machine ${machine}: monitor.devicesXml ${config.devicesXml}`;
   let xml: string;
   try {
@@ -58,7 +58,7 @@ export function keyMapFromConfig(machine: string, config: ShdrMonitorConfig): Sh
         `${where}: no device "${config.device}" (the file has: ${devices.map((d) => d.name).join(", ")}); fix monitor.device`,
       );
     }
-    return new ShdrKeyMap({ keys: config.keys, device });
+    return new ShdrKeyMap({ keys: config.keys, device, maxKeys: config.maxKeys });
   } catch (err) {
     if (err instanceof DevicesXmlError) throw new ShdrConfigError(`${where}: ${err.message}`);
     throw err;
@@ -76,7 +76,7 @@ export class ShdrAdapter implements Adapter {
   readonly id: string;
   readonly protocol = "shdr" as const;
   readonly machines: readonly string[];
-  readonly stats: AdapterStats = newAdapterStats();
+  readonly stats: AdapterStats = { ...newAdapterStats(), dropped: 0 };
   /** Heartbeat counters; line/asset/protocol counters are in `streamCounters`. */
   readonly heartbeatStats = { pongs: 0, timeouts: 0 };
 
@@ -106,6 +106,7 @@ export class ShdrAdapter implements Adapter {
       machine: options.machine,
       keyMap: options.keyMap ?? keyMapFromConfig(options.machine, options.config),
       maxLineBytes: options.config.maxLineBytes,
+      maxFieldsPerLine: options.config.maxFieldsPerLine,
       handlers: {
         problem: (reason) => {
           this.stats.errors++;
@@ -117,6 +118,13 @@ export class ShdrAdapter implements Adapter {
         command: (command, value) => {
           if (command === "PONG") this.#onPong(value);
           else this.#log?.debug({ command, value }, "adapter protocol line");
+        },
+        dropped: (items, keysKnown) => {
+          this.stats.dropped = (this.stats.dropped ?? 0) + items;
+          this.#limiter?.warn(
+            { host: this.#config.host, port: this.#config.port, items, keysKnown },
+            `items of new SHDR keys dropped: this machine already has ${keysKnown} distinct keys (monitor.maxKeys)`,
+          );
         },
         asset: (record) =>
           this.#log?.debug(

@@ -52,6 +52,25 @@ export const shdrMonitorSchema = z
       .min(1024, "expected bytes 1024–67108864")
       .max(64 * 1024 * 1024, "expected bytes 1024–67108864")
       .default(1024 * 1024),
+    /**
+     * Most `|`-separated fields one line may have; a line with more is skipped and counted as an
+     * error. What one line costs is what every other machine waits for, so it is bounded.
+     */
+    maxFieldsPerLine: z
+      .int({ error: "expected fields 100–1000000" })
+      .min(100, "expected fields 100–1000000")
+      .max(1_000_000, "expected fields 100–1000000")
+      .default(10_000),
+    /**
+     * Most distinct keys remembered for this machine. A key first seen after that is dropped
+     * (counted on /metrics as maskinport_adapter_dropped_total), so a runaway adapter inventing
+     * keys cannot grow memory without end.
+     */
+    maxKeys: z
+      .int({ error: "expected keys 100–1000000" })
+      .min(100, "expected keys 100–1000000")
+      .max(1_000_000, "expected keys 100–1000000")
+      .default(10_000),
   })
   .strict();
 export type ShdrMonitorConfig = z.infer<typeof shdrMonitorSchema>;

@@ -5,7 +5,7 @@ import type { ShdrDataRecord } from "./line-parser.ts";
 
 // Parsed SHDR data records → Readings (pure). The key map decides the signal
 // and how the text becomes a value; nothing is dropped except keys configured
-// `ignore: true`. Unmapped keys arrive here already as raw.<key> specs.
+// `ignore: true` and keys beyond the key map's bound (maxKeys, counted). Unmapped keys arrive here already as raw.<key> specs.
 
 export type ShdrConvertContext = { machine: string; keyMap: ShdrKeyMap; rx: number };
 
@@ -14,6 +14,8 @@ export type ShdrConvertReport = {
   /** Values that should have been numbers and were not (emitted as null, quality "bad"). */
   badValues: string[];
   ignored: number;
+  /** Items of keys first seen after the key map was full (maxKeys): dropped. */
+  dropped: number;
 };
 
 const SCALE_DIGITS = 1e6;
@@ -62,7 +64,8 @@ export function convertShdrRecord(
   for (const item of record.items) {
     const spec = ctx.keyMap.get(item.key);
     if (spec.ignore) {
-      report.ignored++;
+      if (spec.overflow) report.dropped++;
+      else report.ignored++;
       continue;
     }
     switch (item.kind) {

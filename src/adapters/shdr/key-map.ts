@@ -31,7 +31,21 @@ export type ShdrKeySpec = {
   ignore: boolean;
   /** false when the key fell through every layer and flows as raw.<key>. */
   mapped: boolean;
+  /** The key arrived after the map was full (maxKeys): its items are dropped and counted. */
+  overflow?: true;
 };
+
+export const DEFAULT_MAX_KEYS = 10_000;
+
+/** What a key first seen after the map is full reads as: one field, dropped. */
+const OVERFLOW_SPEC: Readonly<ShdrKeySpec> = Object.freeze({
+  signal: "raw.overflow" as SignalId,
+  type: "sample",
+  valueKind: "text",
+  ignore: true,
+  mapped: false,
+  overflow: true,
+});
 
 const NUMERIC_BASES = new Set(["part.count"]);
 const AUTO_BASES = new Set(["program.line", "tool.number"]);
@@ -125,6 +139,13 @@ export type ShdrKeyMapOptions = {
   device?: MtDevice;
   /** Use the default key-name table for keys the device does not define (default true). */
   defaults?: boolean;
+  /**
+   * Most distinct keys remembered (default 10,000). Keys are remembered forever
+   * (a key is a signal, and its signal must be nulled when the machine goes
+   * offline), so an adapter sending ever new keys would grow memory without
+   * end: a key first seen after this many is dropped instead (see `overflow`).
+   */
+  maxKeys?: number;
 };
 
 /**
@@ -136,12 +157,14 @@ export class ShdrKeyMap {
   readonly #device: Map<string, ShdrKeySpec> | undefined;
   readonly #config: ShdrMonitorConfig["keys"];
   readonly #defaults: boolean;
+  readonly #maxKeys: number;
   #unmapped = 0;
 
   constructor(options: ShdrKeyMapOptions = {}) {
     this.#device = options.device ? keySpecsFromDevice(options.device) : undefined;
     this.#config = options.keys ?? {};
     this.#defaults = options.defaults ?? true;
+    this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
     for (const [key, cfg] of Object.entries(this.#config)) {
       const signal = typeof cfg === "string" ? cfg : cfg.signal;
       if (signal !== undefined && !isSignalId(signal)) {
@@ -153,6 +176,7 @@ export class ShdrKeyMap {
   get(key: string): ShdrKeySpec {
     const hit = this.#cache.get(key);
     if (hit !== undefined) return hit;
+    if (this.#cache.size >= this.#maxKeys) return OVERFLOW_SPEC;
     const resolved = this.#resolve(key);
     if (!resolved.mapped && !resolved.ignore) this.#unmapped++;
     this.#cache.set(key, resolved);
@@ -165,6 +189,11 @@ export class ShdrKeyMap {
   /** Distinct keys seen that map to nothing in the catalogue (they flow as raw.<key>). */
   get unmappedKeys(): number {
     return this.#unmapped;
+  }
+
+  /** Distinct keys remembered (at most maxKeys). */
+  get size(): number {
+    return this.#cache.size;
   }
 
   #resolve(key: string): ShdrKeySpec {

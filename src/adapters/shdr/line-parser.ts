@@ -63,7 +63,14 @@ export type ShdrLineParserOptions = {
   keyType: ShdrKeyTypeLookup;
   /** Largest --multiline-- body kept track of (default 1 MiB); a longer block is abandoned as an error. */
   maxBlockChars?: number;
+  /**
+   * Most `|`-separated fields one line may have (default 10,000); a line with
+   * more is an error. Bounds what one line costs on the shared event loop.
+   */
+  maxFields?: number;
 };
+
+export const DEFAULT_MAX_FIELDS_PER_LINE = 10_000;
 
 const LEVELS: Record<string, AlarmLevel> = {
   NORMAL: "normal",
@@ -95,6 +102,7 @@ type Block = { terminator: string; head: string; body: string[]; chars: number }
 export class ShdrLineParser {
   private readonly keyType: ShdrKeyTypeLookup;
   private readonly maxBlockChars: number;
+  private readonly maxFields: number;
   private block: Block | undefined;
   private lastTsText = "";
   private lastTs = 0;
@@ -102,6 +110,7 @@ export class ShdrLineParser {
   constructor(options: ShdrLineParserOptions) {
     this.keyType = options.keyType;
     this.maxBlockChars = options.maxBlockChars ?? 1024 * 1024;
+    this.maxFields = options.maxFields ?? DEFAULT_MAX_FIELDS_PER_LINE;
   }
 
   /** Forget a half-read --multiline-- block (the connection was lost). */
@@ -129,14 +138,14 @@ export class ShdrLineParser {
       return null;
     }
     if (line.trim().length === 0) return null;
-    return this.parseRecord(splitShdrFields(line), line, rx);
+    return this.parseRecord(splitShdrFields(line, this.maxFields), line, rx);
   }
 
   private continueBlock(line: string, rx: number): ShdrRecord | null {
     const block = this.block as Block;
     if (line.trim() === block.terminator) {
       this.block = undefined;
-      const fields = splitShdrFields(block.head);
+      const fields = splitShdrFields(block.head, this.maxFields);
       // The head ends in "|" before the marker, so the body is the value of that last (empty) field.
       fields[fields.length - 1] = `${fields[fields.length - 1] ?? ""}${block.body.join("\n")}`;
       return this.parseRecord(fields, block.head, rx, block.body.length);
@@ -165,6 +174,12 @@ export class ShdrLineParser {
   }
 
   private parseRecord(fields: string[], line: string, rx: number, bodyLines = 0): ShdrRecord {
+    if (fields.length > this.maxFields) {
+      return {
+        kind: "error",
+        reason: `line ${excerpt(line)} has more than ${this.maxFields} fields: skipped (raise maxFieldsPerLine if the adapter really sends such lines)`,
+      };
+    }
     if (fields.length < 2) {
       return { kind: "error", reason: `not an SHDR line (no "|"): ${excerpt(line)}` };
     }

@@ -16,6 +16,8 @@ export type ShdrStreamHandlers = {
   /** A protocol line such as `* PONG 10000`. */
   command?(command: string, value: string): void;
   asset?(record: ShdrAssetRecord): void;
+  /** Items of keys beyond the key map's bound were dropped (already counted in `counters.dropped`). */
+  dropped?(items: number, keysKnown: number): void;
 };
 
 export type ShdrStreamCounters = {
@@ -26,12 +28,16 @@ export type ShdrStreamCounters = {
   protocolLines: number;
   /** Items of keys configured `ignore: true`. */
   ignored: number;
+  /** Items dropped because their key came after the key map was full (maxKeys). */
+  dropped: number;
 };
 
 export type ShdrStreamOptions = {
   machine: string;
   keyMap: ShdrKeyMap;
   maxLineBytes?: number;
+  /** Most fields one line may have (see ShdrLineParserOptions.maxFields). */
+  maxFieldsPerLine?: number;
   handlers?: ShdrStreamHandlers;
 };
 
@@ -43,6 +49,7 @@ export class ShdrStream {
     assetCommands: 0,
     protocolLines: 0,
     ignored: 0,
+    dropped: 0,
   };
   readonly #machine: string;
   readonly #keyMap: ShdrKeyMap;
@@ -71,6 +78,7 @@ export class ShdrStream {
     this.#parser = new ShdrLineParser({
       keyType: options.keyMap.typeOf,
       maxBlockChars: options.maxLineBytes,
+      maxFields: options.maxFieldsPerLine,
     });
   }
 
@@ -148,11 +156,12 @@ export class ShdrStream {
     if (this.#firstRecord) this.#impliedAvailability(record, out);
     this.#firstRecord = false;
     this.#unavailable = false;
-    const report: ShdrConvertReport = { badValues: [], ignored: 0 };
+    const report: ShdrConvertReport = { badValues: [], ignored: 0, dropped: 0 };
     convertShdrRecord(record, { machine: this.#machine, keyMap: this.#keyMap, rx: this.#rx }, out, report);
     for (const problem of record.problems) this.#problem(problem);
     for (const problem of report.badValues) this.#problem(problem);
     this.counters.ignored += report.ignored;
+    if (report.dropped > 0) this.#dropped(report.dropped);
     for (let i = first; i < out.length; i++) {
       const r = out[i] as Reading;
       this.#seen.set(r.signal, r.source.ref);
@@ -177,6 +186,12 @@ export class ShdrStream {
       quality: "good",
       source: { protocol: "shdr", ref: "connection" },
     });
+  }
+
+  /** Reported once per batch of drops (not per item): the log says what the counter counts. */
+  #dropped(items: number): void {
+    this.counters.dropped += items;
+    this.#handlers.dropped?.(items, this.#keyMap.size);
   }
 
   #problem(reason: string): void {

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS dnc_transfers (
   started_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dnc_transfers_machine ON dnc_transfers (machine, started_at);
+CREATE INDEX IF NOT EXISTS dnc_transfers_user ON dnc_transfers (user_id, id);
 `;
 
 export type VersionRow = {
@@ -123,6 +124,10 @@ export class LibraryDb {
       ),
       transfersAll: p("SELECT * FROM dnc_transfers ORDER BY id DESC LIMIT ?"),
       transfersOf: p("SELECT * FROM dnc_transfers WHERE machine = ? ORDER BY id DESC LIMIT ?"),
+      transfersBy: p("SELECT * FROM dnc_transfers WHERE user_id = ? ORDER BY id DESC LIMIT ?"),
+      transfersOfBy: p(
+        "SELECT * FROM dnc_transfers WHERE machine = ? AND user_id = ? ORDER BY id DESC LIMIT ?",
+      ),
     };
   }
 
@@ -217,12 +222,15 @@ export class LibraryDb {
     );
   }
 
-  transfers(machine: string | undefined, limit: number): TransferRow[] {
-    return (
-      machine === undefined
-        ? this.stmts.transfersAll!.all(limit)
-        : this.stmts.transfersOf!.all(machine, limit)
-    ) as TransferRow[];
+  /** Newest first, optionally of one machine and/or one user (the web page's "my transfers"). */
+  transfers(filter: { machine?: string; user?: string }, limit: number): TransferRow[] {
+    const { machine, user } = filter;
+    if (machine !== undefined && user !== undefined) {
+      return this.stmts.transfersOfBy!.all(machine, user, limit) as TransferRow[];
+    }
+    if (user !== undefined) return this.stmts.transfersBy!.all(user, limit) as TransferRow[];
+    if (machine !== undefined) return this.stmts.transfersOf!.all(machine, limit) as TransferRow[];
+    return this.stmts.transfersAll!.all(limit) as TransferRow[];
   }
 
   /** Versions whose program number or name matches, latest first, within the given folders. */

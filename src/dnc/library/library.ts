@@ -182,8 +182,11 @@ export class ProgramLibrary {
     });
   }
 
-  transfers(opts: { machine?: string; limit?: number } = {}): (TransferAudit & { id: number })[] {
-    return this.db.transfers(opts.machine, opts.limit ?? 100).map(toAudit);
+  /** Audited transfers, newest first; `user` is the id the transfer was started by. */
+  transfers(
+    opts: { machine?: string; user?: string; limit?: number } = {},
+  ): (TransferAudit & { id: number })[] {
+    return this.db.transfers({ machine: opts.machine, user: opts.user }, opts.limit ?? 100).map(toAudit);
   }
 
   close(): void {

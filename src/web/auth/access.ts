@@ -15,7 +15,8 @@ import type { WebSession, WebSessionStore } from "./session-store.ts";
  * session. onRequest, not preHandler: a request without one is turned away
  * before its body is read (a program upload may be megabytes).
  */
-export type AccessGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+// A guard that answers itself (a redirect) returns the reply, which tells fastify to stop there.
+export type AccessGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** What a guarded route knows about who is asking. */
 export type CurrentSession = WebSession & { token: string };
@@ -30,11 +31,23 @@ export type AccessControl = {
   requireRole(...roles: [Role, ...Role[]]): AccessGuard;
   /** Any logged-in user, whatever the role (same checks otherwise). */
   readonly requireLogin: AccessGuard;
+  /**
+   * The guard of an HTML page (GET) that holds data only some roles may see:
+   * without a session the browser is sent to `/login?next=<this page>`
+   * (303), with another role `forbidden` answers (a page, not JSON).
+   */
+  requirePageRole(roles: readonly [Role, ...Role[]], forbidden: PageRefusal): AccessGuard;
   /** The session a guard let through. Only for routes behind a guard; throws otherwise (a wiring bug). */
   sessionOf(request: FastifyRequest): CurrentSession;
   readonly sessions: WebSessionStore;
   readonly cookieSecurity: CookieSecurity;
 };
+
+/** Answers a page request whose session has a role the page does not admit. */
+export type PageRefusal = (
+  reply: FastifyReply,
+  refusal: { roles: readonly Role[]; role: Role },
+) => FastifyReply;
 
 /** Every guard made here, so the app can check at start-up that each route declared one. */
 const guards = new WeakSet<AccessGuard>();
@@ -72,7 +85,27 @@ export function createAccessControl(options: {
     return check;
   };
 
+  const pageGuard = (roles: readonly Role[], forbidden: PageRefusal): AccessGuard => {
+    const check: AccessGuard = async (request, reply) => {
+      const token = readSessionToken(request);
+      const session = token === undefined ? undefined : await sessions.touch(token);
+      if (token === undefined || session === undefined) {
+        if (request.cookies[SESSION_COOKIE] !== undefined) clearSessionCookie(reply, request, cookieSecurity);
+        // Only a path of ours goes into `next`, so the login page can never send anyone off-site.
+        const next = request.url.startsWith("/") ? request.url : "/";
+        return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+      }
+      if (!roles.includes(session.role)) {
+        return forbidden(reply, { roles, role: session.role });
+      }
+      current.set(request, { ...session, token });
+    };
+    guards.add(check);
+    return check;
+  };
+
   return {
+    requirePageRole: pageGuard,
     requireRole: (...roles) => guard((role) => roles.includes(role), `the role ${roles.join(" or ")}`),
     requireLogin: guard(() => true, "a login"),
     sessionOf(request) {

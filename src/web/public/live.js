@@ -1,19 +1,18 @@
 // The live fleet page: keeps a model of every machine from the event stream
 // and redraws the cards that changed, at most once per animation frame, plus
-// once a second for the ticking durations, clock and sparklines.
+// once a second for the ticking durations, clock and sparklines. Who is
+// checked in comes from the sessions API, refreshed on session events.
 
 import { createFleetLayout } from "./fleet-layout.js";
-import { createNumberFormatter, createTimeFormatter } from "./format.js";
-import { createTranslator, pickLanguage } from "./i18n.js";
 import { connectLive } from "./live-connection.js";
 import { createMachineCard, icon, renderMachineCard, STATE_ICONS } from "./machine-card.js";
+import { createSessionDirectory } from "./sessions.js";
+import { config, startShell } from "./shell.js";
 import { trimSamples } from "./sparkline.js";
 
-const config = JSON.parse(document.getElementById("maskinport-config").textContent);
-const LANGUAGE_KEY = "maskinport.language";
 const SUMMARY_ORDER = ["alarm", "running", "feed_hold", "stopped", "setup", "idle", "offline"];
 
-const fleetElement = document.getElementById("fleet");
+const fleetElement = document.getElementById("main");
 const summaryElement = document.getElementById("summary");
 const connElement = document.getElementById("conn");
 const connText = document.getElementById("conn-text");
@@ -23,36 +22,20 @@ const emptyElement = document.getElementById("empty");
 const tzNote = document.getElementById("tz-note");
 const layout = createFleetLayout(fleetElement, document.querySelector(".foot"));
 
-/** id → { machine: { id, name, kind, snapshot, samples }, card } in configured order. */
+/** id → { machine: { id, name, kind, snapshot, samples, occupant }, card } in configured order. */
 const fleet = new Map();
 const dirty = new Set();
 let frameRequested = false;
 let clockOffset = 0; // server time − browser time, so durations do not depend on the browser's clock
 let connection = "connecting";
-let language = pickLanguage(config.languages, config.defaultLanguage, location.search, readSavedLanguage());
+const shell = startShell({ page: "fleet", titleKey: "page.title", onLanguage: applyLanguage });
 let ctx = makeContext();
-
-function readSavedLanguage() {
-  try {
-    return localStorage.getItem(LANGUAGE_KEY);
-  } catch {
-    return null;
-  }
-}
+const sessions = createSessionDirectory(() => {
+  for (const id of fleet.keys()) markDirty(id);
+});
 
 function makeContext() {
-  const t = createTranslator(config.i18n, language, config.defaultLanguage);
-  return {
-    t,
-    number: createNumberFormatter(language),
-    time: createTimeFormatter(language, config.timeZone),
-    windowMs: config.sparklineWindowMs,
-    now: Date.now() + clockOffset,
-    kindLabel: (kind) => {
-      const label = t(`kind.${kind}`);
-      return label === `kind.${kind}` ? kind : label;
-    },
-  };
+  return { ...shell.ctx, windowMs: config.sparklineWindowMs, now: Date.now() + clockOffset };
 }
 
 // ---- model updates from the stream ---------------------------------------------------------
@@ -72,6 +55,7 @@ function onSnapshot(data) {
         kind: entry.kind,
         snapshot: entry.snapshot,
         samples: [],
+        occupant: null,
       };
       fleet.set(entry.id, { machine, card: createMachineCard(machine) });
     }
@@ -119,8 +103,10 @@ function onEvent(event) {
     snap.since = event.ts;
   } else if (event.type === "session.start") {
     snap.session = event.pseudonym;
+    sessions.refreshSoon();
   } else if (event.type === "session.end") {
     snap.session = null;
+    sessions.refreshSoon();
   } else {
     return;
   }
@@ -190,7 +176,7 @@ function renderDirty() {
   ctx.now = Date.now() + clockOffset;
   for (const id of dirty) {
     const entry = fleet.get(id);
-    if (entry) renderMachineCard(entry.card, entry.machine, ctx);
+    if (entry) render(entry);
   }
   dirty.clear();
   renderSummary();
@@ -199,11 +185,17 @@ function renderDirty() {
 
 function renderAll() {
   ctx.now = Date.now() + clockOffset;
-  for (const entry of fleet.values()) renderMachineCard(entry.card, entry.machine, ctx);
+  for (const entry of fleet.values()) render(entry);
   dirty.clear();
   renderSummary();
   renderClock();
   fitLayout();
+}
+
+function render(entry) {
+  const { machine } = entry;
+  machine.occupant = sessions.occupant(machine.id, Boolean(machine.snapshot?.session));
+  renderMachineCard(entry.card, machine, ctx);
 }
 
 /** Card sizes change with the number of alarms shown and the language of the labels. */
@@ -212,7 +204,7 @@ function fitLayout() {
   for (const { machine } of fleet.values()) alarms += Math.min(4, machine.snapshot?.alarms?.length ?? 0);
   layout.update(
     [...fleet.values()].map((entry) => entry.card.root),
-    `${alarms}|${language}`,
+    `${alarms}|${ctx.language}`,
   );
 }
 
@@ -253,22 +245,8 @@ function renderConnection() {
   document.body.classList.toggle("stale", connection === "lost");
 }
 
-function applyLanguage(next) {
-  language = next;
-  try {
-    localStorage.setItem(LANGUAGE_KEY, next);
-  } catch {
-    // Private mode or a locked-down kiosk: the choice just is not remembered.
-  }
+function applyLanguage() {
   ctx = makeContext();
-  document.documentElement.lang = next;
-  document.title = ctx.t("page.title");
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = ctx.t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-aria]"))
-    node.setAttribute("aria-label", ctx.t(node.dataset.i18nAria));
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.setAttribute("aria-pressed", String(button.dataset.lang === next));
-  }
   tzNote.textContent = ctx.t("footer.timeZone", { zone: config.timeZone });
   renderConnection();
   renderAll();
@@ -276,10 +254,7 @@ function applyLanguage(next) {
 
 // ---- start -------------------------------------------------------------------------------------
 
-for (const button of document.querySelectorAll("[data-lang]")) {
-  button.addEventListener("click", () => applyLanguage(button.dataset.lang));
-}
-applyLanguage(language);
+applyLanguage();
 
 connectLive("/events", {
   snapshot: onSnapshot,
@@ -287,6 +262,8 @@ connectLive("/events", {
   event: onEvent,
   signals: onSignals,
   status(next) {
+    // A reconnect may have missed session events: ask again.
+    if (next === "live" && connection !== "live") sessions.refresh();
     connection = next;
     renderConnection();
   },

@@ -52,7 +52,9 @@ function gauge(parts) {
 /** Build the DOM of a card. Returns the element and handles to the parts that change. */
 export function createMachineCard(machine) {
   const p = { speed: {}, load: {}, feed: {}, parts: {} };
-  p.name = el("h2", "card-name");
+  p.link = el("a", "card-link");
+  p.link.href = `/machines/${encodeURIComponent(machine.id)}`;
+  p.name = el("h2", "card-name", p.link);
   p.id = el("span", "card-id");
   p.kind = el("span", "card-kind");
   p.traineeLabel = el("span", "trainee-label");
@@ -75,7 +77,7 @@ export function createMachineCard(machine) {
 
   p.loadBar = el("span", "load-bar-fill");
   const loadGauge = gauge(p.load);
-  loadGauge.append(el("span", "load-bar", p.loadBar));
+  loadGauge.lastChild.append(el("span", "load-bar", p.loadBar)); // inside the dd: a dl's div holds only dt and dd
 
   p.sparkArea = document.createElementNS(SVG_NS, "path");
   p.sparkArea.setAttribute("class", "spark-area");
@@ -117,7 +119,8 @@ function signal(snapshot, id) {
 }
 
 /**
- * Bring a card up to date with its machine. `ctx`: { t, number, time, now,
+ * Bring a card up to date with its machine (`machine.occupant`: see
+ * sessions.js describeOccupant). `ctx`: { t, number, time, now,
  * windowMs, kindLabel } — the translator and formatters of the current
  * language, and the server-corrected current time.
  */
@@ -130,16 +133,22 @@ export function renderMachineCard(p, machine, ctx) {
     p.root.dataset.state = state;
     p.badgeUse.firstChild.setAttribute("href", `#${STATE_ICONS[state] ?? STATE_ICONS.unknown}`);
   }
-  setText(p.name, machine.name);
+  setText(p.link, machine.name);
+  p.link.setAttribute("aria-label", t("card.details", { name: machine.name }));
   setText(p.id, machine.id);
   setText(p.kind, ctx.kindLabel(machine.kind));
   setText(p.badgeText, t(`state.${state}`));
   setText(p.badgeSince, snap ? t("state.for", { duration: formatDuration(ctx.now - snap.since, t) }) : "");
 
-  const pseudonym = snap?.session ?? null;
-  p.trainee.classList.toggle("trainee-none", pseudonym === null);
-  setText(p.traineeLabel, pseudonym === null ? t("field.noTrainee") : `${t("field.trainee")}:`);
-  setText(p.traineeName, pseudonym ?? "");
+  // Never the pseudonym: a name for instructors, "you" for the trainee themself, else only that someone is there.
+  const who = machine.occupant;
+  p.trainee.classList.toggle("trainee-none", who === null);
+  p.trainee.classList.toggle("trainee-you", who?.kind === "you");
+  setText(p.traineeLabel, who === null ? t("field.noTrainee") : `${t("field.trainee")}:`);
+  setText(
+    p.traineeName,
+    who === null ? "" : who.kind === "name" ? who.name : t(who.kind === "you" ? "who.you" : "who.occupied"),
+  );
 
   const program = signal(snap, "program.name");
   setText(p.programLabel, t("field.program"));

@@ -172,3 +172,16 @@ describe("parseDevicesXml bad input", () => {
     });
   }
 });
+
+describe("parseDevicesXml on input fast-xml-parser itself throws on (found by test/fuzz)", () => {
+  it("a processing instruction with an unclosed quote before the document is a DevicesXmlError", () => {
+    // The validator accepts it; the parser then threw a plain Error("Pi Tag is not closed.").
+    const devices = readFileSync(
+      new URL("../mtconnect/cases/simple-stream/devices.xml", import.meta.url),
+      "utf8",
+    );
+    const xml = `<?a"<!--${devices}`;
+    expect(() => parseDevicesXml(xml)).toThrow(DevicesXmlError);
+    expect(() => parseDevicesXml(xml)).toThrow(/^Devices\.xml is not well-formed XML: Pi Tag is not closed/);
+  });
+});

@@ -21,6 +21,8 @@ describe("mtconnectMonitorSchema", () => {
       pollMs: 1000,
       timeoutMs: 10_000,
       maxDocumentBytes: 64 * 1024 * 1024,
+      maxReadingsPerDocument: 50_000,
+      maxValueBytesPerDocument: 16 * 1024 * 1024,
       offlineAfterMs: 5000,
       dataItems: {},
       unmapped: "raw",

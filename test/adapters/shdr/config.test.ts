@@ -20,6 +20,8 @@ describe("sample.yaml", () => {
       keys: {},
       reconnect: { initialMs: 500, maxMs: 30_000 },
       maxLineBytes: 1024 * 1024,
+      maxFieldsPerLine: 10_000,
+      maxKeys: 10_000,
     });
     expect(multus?.monitor).toMatchObject({ device: "OKUMA", devicesXml: "devices/okuma-multus.xml" });
   });

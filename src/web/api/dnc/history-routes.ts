@@ -1,0 +1,87 @@
+import type { FastifyInstance } from "fastify";
+import type { TransferAudit } from "../../../dnc/library/library.ts";
+import type { AccessControl } from "../../auth/access.ts";
+import { HttpError, sendJson } from "../../responses.ts";
+import { isStaff } from "./access-rules.ts";
+import type { DncApiDeps } from "./ports.ts";
+import { HISTORY_QUERY } from "./schemas.ts";
+import type { WebTransfers } from "./transfer-registry.ts";
+
+/**
+ * `GET /api/dnc/transfers?mine=1&machine=&limit=` → `{ running: [view], transfers: [audit] }`:
+ * what is running now and the audited history, newest first. A trainee
+ * always gets their own; staff get everyone's unless `mine=1`. Only user
+ * ids, never names.
+ *
+ * `GET /api/dnc/library` → `{ folder, programs: [{ name, versions: [...] }] }`:
+ * the asking user's own programs (everything they uploaded), every version.
+ */
+export function historyRoutes(
+  app: FastifyInstance,
+  access: AccessControl,
+  deps: DncApiDeps,
+  transfers: WebTransfers,
+): void {
+  app.get("/api/dnc/transfers", { onRequest: access.requireLogin }, (request, reply) => {
+    const session = access.sessionOf(request);
+    const parsed = HISTORY_QUERY.safeParse(request.query);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({
+        parameter: i.path.join(".") || String((i as { keys?: string[] }).keys ?? "query"),
+        message: i.message,
+      }));
+      throw new HttpError(
+        400,
+        "bad_query",
+        `bad query: ${issues.map((i) => `${i.parameter}: ${i.message}`).join("; ")} (expected mine=1, machine, limit 1–500)`,
+        { issues },
+      );
+    }
+    const { mine, machine, limit } = parsed.data;
+    const own = !isStaff(session.role) || mine === "1" || mine === "true";
+    const user = own ? session.userId : undefined;
+    const running = transfers.running(user).filter((t) => machine === undefined || t.machine === machine);
+    const audited = deps.library.transfers({ user, machine, limit }).map(historyEntry);
+    return sendJson(reply, 200, { running, transfers: audited });
+  });
+
+  app.get("/api/dnc/library", { onRequest: access.requireLogin }, (request, reply) => {
+    const { userId } = access.sessionOf(request);
+    const folder = `trainee/${userId}`;
+    let names: string[];
+    try {
+      names = deps.library.list(folder).map((v) => v.name);
+    } catch {
+      names = []; // an id the library cannot use as a folder has no programs
+    }
+    const programs = names.map((name) => ({
+      name,
+      versions: deps.library.history(folder, name).map((v) => ({
+        hash: v.hash,
+        bytes: v.bytes,
+        lines: v.lines,
+        programNumber: v.programNumber,
+        createdAt: v.createdAt,
+        source: v.source,
+      })),
+    }));
+    return sendJson(reply, 200, { folder, programs });
+  });
+}
+
+function historyEntry(t: TransferAudit & { id: number }) {
+  return {
+    id: t.id,
+    machine: t.machine,
+    direction: t.direction,
+    fileName: t.name ?? null,
+    bytes: t.bytes,
+    durationMs: t.durationMs,
+    result: t.result,
+    ...(t.error ? { error: t.error } : {}),
+    ...(t.fromLine !== undefined ? { fromLine: t.fromLine } : {}),
+    user: t.user ?? null,
+    startedAt: t.startedAt,
+    endedAt: t.startedAt + t.durationMs,
+  };
+}

@@ -1,0 +1,206 @@
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normaliseEob } from "../../../src/dnc/program/text.ts";
+import { launchChromium } from "../support/chromium.ts";
+import { PASSWORD } from "../support/fake-authenticator.ts";
+import { type SimulatedGateway, startSimulatedGateway } from "./sim-gateway.ts";
+
+// The upload page in Debian's Chromium against the gateway's DNC line to a
+// simulated control: a logged-in trainee picks a file with an error, sees it
+// on the right line before anything is sent, fixes it, sends, and sees the
+// transfer complete; the control holds the program. Also: a trainee who is
+// not checked in cannot send, the page switches to English, and axe-core
+// finds no serious or critical violation. Screenshot: /tmp/maskinport-dnc-upload.png.
+
+const GOOD = readFileSync(new URL("../../dnc/programs/fanuc-O1234.nc", import.meta.url), "latin1");
+/** Line 6 ("T0101") in lower case: an error at line 6, column 1. */
+const BROKEN = GOOD.split("\n")
+  .map((line, i) => (i === 5 ? line.toLowerCase() : line))
+  .join("\n");
+const AXE = readFileSync(new URL("../../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+describe("program upload page in Chromium", () => {
+  let gateway: SimulatedGateway;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    gateway = await startSimulatedGateway(115200);
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    page.on("console", (msg) => {
+      if (msg.type() === "error") pageErrors.push(msg.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it("asks for a login first", async () => {
+    await page.goto(`${gateway.baseUrl}/dnc`);
+    await page.locator("#login-needed").waitFor({ timeout: 15_000 });
+    expect(await page.locator("#upload").isHidden()).toBe(true);
+    pageErrors.length = 0; // the 401 of /api/me is the expected answer here
+  });
+
+  it("says a trainee who is not checked in cannot send", async () => {
+    // Log in through the API in the browser's own context: the cookie lands in the browser.
+    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
+      data: { username: "ola", password: PASSWORD },
+    });
+    expect(login.status()).toBe(200);
+    await page.goto(`${gateway.baseUrl}/dnc`);
+    await page.locator("#upload").waitFor({ timeout: 15_000 });
+    expect(await page.locator("#machine").inputValue()).toBe("lathe-4"); // the only machine with a line
+    expect(await page.locator("#machine-status").textContent()).toContain("ikke sjekket inn");
+    expect(await page.locator("#mode").isHidden()).toBe(true); // drip-feed is for instructors
+  });
+
+  it("shows a validation error on the right line before anything is sent; fixed, it sends to completion", async () => {
+    gateway.checkIns.checkIn("u-trainee-1", "lathe-4");
+    await page.reload();
+    await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });
+
+    await page.locator("#file").setInputFiles({
+      name: "Flens OP1 (v2).nc",
+      mimeType: "text/plain",
+      buffer: Buffer.from(BROKEN, "latin1"),
+    });
+    expect(await page.locator("#file-name").inputValue()).toBe("Flens OP1 _v2_.nc");
+    const problem = page.locator('#problem-list li[data-line="6"]').first();
+    await problem.waitFor({ timeout: 5000 });
+    expect(await problem.locator(".problem-place").textContent()).toBe("Linje 6, kolonne 1");
+    expect(await problem.locator("strong").textContent()).toBe("Små bokstaver utenfor kommentar");
+    expect(await problem.locator("code").textContent()).toBe("t0101");
+    expect(await page.locator("#validation-summary").textContent()).toMatch(/feil må rettes/);
+    expect(await page.locator("#send").isDisabled()).toBe(true);
+    expect(gateway.sim.stats().charsReceived).toBe(0);
+
+    // The problem's button takes the cursor to the line (keyboard: Enter on the focused button).
+    await problem.locator(".problem-place").focus();
+    await page.keyboard.press("Enter");
+    // (Runs in the page; typed by hand, as the tests' TypeScript has no DOM library.)
+    const selection = await page.locator("#program").evaluate((el) => {
+      type Area = { value: string; selectionStart: number; selectionEnd: number };
+      const area = el as unknown as Area;
+      const doc = (globalThis as unknown as { document: { activeElement: unknown } }).document;
+      return {
+        focused: doc.activeElement === el,
+        text: area.value.slice(area.selectionStart, area.selectionEnd),
+      };
+    });
+    expect(selection).toEqual({ focused: true, text: "t0101" });
+
+    // Fix the line by typing over the selection.
+    await page.keyboard.type("T0101");
+    await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
+    expect(await page.locator("#problems").isHidden()).toBe(true);
+    expect(await page.locator("#program").inputValue()).toBe(GOOD);
+
+    await page.locator("#send").click();
+    await page.locator('#transfer[data-state="done"]').waitFor({ timeout: 15_000 });
+    const bar = page.locator("#transfer-bar");
+    expect(await bar.getAttribute("value")).toBe(await bar.getAttribute("max"));
+    expect(await page.locator("#transfer-text").textContent()).toMatch(/^100 % · /);
+    expect(await page.locator("#transfer-state").textContent()).toContain("er sendt til Old Fanuc lathe");
+    expect(await page.locator("#cancel").isHidden()).toBe(true);
+
+    const stored = await gateway.sim.waitForProgram();
+    expect(stored.text).toBe(normaliseEob(GOOD));
+    expect(gateway.library.transfers()[0]).toMatchObject({
+      user: "u-trainee-1",
+      name: "Flens OP1 _v2_.nc",
+      result: "ok",
+    });
+
+    const row = page.locator("#history-rows tr").first();
+    await row.waitFor({ timeout: 5000 });
+    expect(await row.locator("td").nth(2).textContent()).toBe("Flens OP1 _v2_.nc");
+    expect(await row.locator("td").nth(4).textContent()).toBe("Ferdig");
+    expect(await page.locator("#library-list li").first().textContent()).toContain("Flens OP1 _v2_.nc");
+    await page.screenshot({ path: "/tmp/maskinport-dnc-upload.png", fullPage: true });
+  });
+
+  it("switches to English, texts from the server's lists included", async () => {
+    await page.locator('button[data-lang="en"]').click();
+    await page.locator('html[lang="en"]').waitFor({ state: "attached", timeout: 5000 });
+    expect(await page.locator("h1").textContent()).toBe("Send a program to a machine");
+    expect(await page.locator("#machine option:checked").textContent()).toContain("Lathe");
+    expect(await page.locator("#history-rows tr td").nth(4).textContent()).toBe("Done");
+    expect(await page.locator("#transfer-state").textContent()).toContain("Done");
+    await page.locator('button[data-lang="nb"]').click();
+    await page.locator('html[lang="nb"]').waitFor({ state: "attached", timeout: 5000 });
+  });
+
+  it("has no serious or critical accessibility violation (axe-core), and no script errors", async () => {
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(async () => {
+      const axe = (
+        globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
+      ).axe;
+      const result = await axe.run();
+      return result.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => v.id);
+    });
+    expect(violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe("a slow control in Chromium: paused by the machine, then cancelled", () => {
+  let gateway: SimulatedGateway;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    // The control stores 150 characters a second from a 9600 baud line: its buffer fills, it says XOFF.
+    gateway = await startSimulatedGateway(9600, { storeCharsPerSecond: 150, bufferBytes: 128 });
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it("shows the machine's pause, and the cancel button stops the transfer", async () => {
+    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
+      data: { username: "kari", password: PASSWORD }, // an instructor: no check-in needed
+    });
+    expect(login.status()).toBe(200);
+    await page.goto(`${gateway.baseUrl}/dnc`);
+    await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });
+    expect(await page.locator("#mode").isVisible()).toBe(true); // instructors may drip-feed
+    const long = ["%", "O2000 (LONG)"]
+      .concat(Array.from({ length: 200 }, (_, i) => `N${i + 10} G01 X${i}.5 F0.2`))
+      .concat(["M30", "%", ""])
+      .join("\n");
+    await page.locator("#program").fill(long);
+    await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
+    await page.locator("#send").click();
+
+    await page.locator("#transfer-paused").waitFor({ state: "visible", timeout: 10_000 });
+    expect(await page.locator("#transfer-state").textContent()).toBe("Pauset av maskinen");
+    const sentBefore = Number(await page.locator("#transfer-bar").getAttribute("value"));
+    expect(sentBefore).toBeGreaterThan(0);
+
+    await page.locator("#cancel").click();
+    await page.locator('#transfer[data-state="cancelled"]').waitFor({ timeout: 5000 });
+    expect(await page.locator("#transfer-error").textContent()).toMatch(/^Avbrutt\. /);
+    expect(await page.locator("#cancel").isHidden()).toBe(true);
+    const received = gateway.sim.stats().charsReceived;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(gateway.sim.stats().charsReceived).toBe(received); // the line is quiet after the cancel
+    expect(received).toBeLessThan(long.length);
+    expect(gateway.library.transfers()[0]).toMatchObject({ user: "u-instructor-1", result: "cancelled" });
+    // The line is free again: the send button comes back once the page has reloaded the machines.
+    await page.locator("#send:not([disabled])").waitFor({ timeout: 5000 });
+  });
+});
