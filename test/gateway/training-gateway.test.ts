@@ -22,6 +22,8 @@ const READER_TOKEN = "reader-token-0123456789abcdef";
 const READER_PASSWORD = "reader-password-0123456789";
 const WATCHER_PASSWORD = "watcher-password-0123456789";
 const PREFIX = "maskinport/trainingtest";
+const PROGRAM =
+  "%\nO1001 (TEST)\nG21 G40 G99\nT0101\nG96 S200 M03\nG00 X130. Z2.\nG01 X-1.6 F0.2\nG28 U0. W0.\nM30\n%\n";
 
 let gateway: Gateway;
 let mqttUrl: string;
@@ -39,7 +41,7 @@ beforeAll(async () => {
     )
   ).user;
   await store.close();
-  const [web, broker, sim] = await freePorts(3);
+  const [web, broker, sim, dncPort] = await freePorts(4);
   const yaml = `site: trainingtest
 gateway: { id: gw-training }
 mqtt:
@@ -57,9 +59,14 @@ training:
   pseudonymSecret: ${SECRET}
   checkinReaders: [{ id: door, token: ${READER_TOKEN}, machines: [lathe-1] }]
 machines:
-  - { id: lathe-1, name: Lathe, kind: lathe, monitor: { type: shdr, host: 127.0.0.1, port: ${sim} } }
+  - id: lathe-1
+    name: Lathe
+    kind: lathe
+    monitor: { type: shdr, host: 127.0.0.1, port: ${sim} }
+    dnc: { transport: tcp, host: 127.0.0.1, port: ${dncPort}, profile: fanuc }
 simulators:
   - { type: shdr, port: ${sim}, machines: 1, seed: 7, timeScale: 60 }
+  - { type: dnc, transport: tcp, port: ${dncPort}, profile: fanuc }
 `;
   gateway = new Gateway({
     config: parseConfig(yaml, "training-gateway.yaml", {}),
@@ -145,5 +152,14 @@ describe("training in the gateway", () => {
       expect.objectContaining({ machine: "lathe-1", source: "mqtt", you: true }),
     ]);
     expect((await fetch(`${base}/api/machines`, { headers: { cookie } })).status).toBe(200);
+
+    // Checked in on lathe-1, the trainee may send it a program from the browser (the DNC routes ask the sessions).
+    const csrf = me.csrfToken as string;
+    const sent = await fetch(`${base}/api/dnc/transfers`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf },
+      body: JSON.stringify({ machine: "lathe-1", fileName: "O1001.NC", program: PROGRAM }),
+    });
+    expect(sent.status, await sent.clone().text()).toBe(202);
   });
 });
