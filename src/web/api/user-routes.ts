@@ -84,8 +84,9 @@ export function userRoutes(app: FastifyInstance, access: AccessControl, deps: Tr
       const before = await users.get(id);
       if (before === undefined)
         throw notFound(`no user "${id.slice(0, 64)}"`, "see GET /api/users for the ids");
-      const demotes = patch.role !== undefined && patch.role !== before.role;
-      if (id === viewer.userId && (patch.disabled === true || (demotes && patch.role !== "admin"))) {
+      const roleChanges = patch.role !== undefined && patch.role !== before.role;
+      // An admin changing their own role can only be stepping down (they are admin now).
+      if (id === viewer.userId && (patch.disabled === true || roleChanges)) {
         throw new HttpError(
           409,
           "self_lockout",
@@ -95,7 +96,7 @@ export function userRoutes(app: FastifyInstance, access: AccessControl, deps: Tr
       const { disabled, ...fields } = patch;
       if (Object.keys(fields).length > 0) await asHttp(() => users.update(id, fields));
       if (disabled !== undefined) await users.setDisabled(id, disabled);
-      if (disabled === true || demotes) {
+      if (disabled === true || roleChanges) {
         // What they may do changed: end their web sessions and, if they were at a machine, that session too.
         await access.sessions.destroyUser(id);
         await sessions.endForUser(id, disabled === true ? "disabled" : "checkout", viewer.userId);
