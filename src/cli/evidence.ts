@@ -29,7 +29,7 @@ const OPTIONS = {
   catalogue: { type: "string" },
 } as const;
 
-type Values = {
+export type Values = {
   config?: string;
   db?: string;
   postgres?: string;
@@ -38,11 +38,18 @@ type Values = {
   catalogue?: string;
 };
 
-type Opened = { store: LedgerStore; site: string; label: string; homePage?: string; catalogueDir: string };
+export type OpenedLedger = {
+  store: LedgerStore;
+  site: string;
+  label: string;
+  homePage?: string;
+  catalogueDir: string;
+};
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-async function openStore(v: Values): Promise<Opened> {
+/** The ledger named by --config / --db / --postgres (also used by `maskinport trainees`). */
+export async function openStore(v: Values): Promise<OpenedLedger> {
   if ([v.config, v.db, v.postgres].filter(Boolean).length > 1)
     throw new UsageError("give one of --config, --db, --postgres");
   const catalogueDir = resolve(v.catalogue ?? "config/competence");

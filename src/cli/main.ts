@@ -25,6 +25,7 @@ Usage:
   maskinport users add|list|disable|enable|reset-password|import …
                                           trainees, instructors and admins (training store)
   maskinport courses add|list|enrol …     courses (cohorts) and who is in them
+  maskinport trainees export|erase USER   one person's data as JSON; erase it (GDPR)
   maskinport version                      print the version
 
 Run \`maskinport <command> --help\` for a command's options.`;
@@ -41,6 +42,7 @@ const commands: Record<string, Command> = {
   privacy: async (argv) => (await import("./privacy.ts")).runPrivacyCli(argv),
   users: async (argv) => (await import("./users.ts")).usersCli(argv),
   courses: async (argv) => (await import("./courses.ts")).coursesCli(argv),
+  trainees: async (argv) => (await import("./trainees.ts")).traineesCli(argv),
   version: async () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
       version: string;

@@ -39,6 +39,6 @@ export type RetentionPolicy = z.infer<typeof retentionSchema>;
 export const defaultEvidenceConfig = (): EvidenceConfig => evidenceConfigSchema.parse({});
 
 /** The homePage for xAPI actors when none is configured: a reserved name, never resolved. */
-export function actorHomePage(config: EvidenceConfig, site: string): string {
+export function actorHomePage(config: Pick<EvidenceConfig, "xapi">, site: string): string {
   return config.xapi?.homePage ?? `https://${site}.maskinport.invalid/`;
 }

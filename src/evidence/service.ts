@@ -4,7 +4,7 @@ import type { EvidenceRecord, RecordBody } from "./ledger/record.ts";
 import type { LedgerStore } from "./ledger/store.ts";
 import { noteRef, sessionRef } from "./privacy/subjects.ts";
 import type { EvidenceDraft } from "./recorder/map-event.ts";
-import { emptyStates, evaluate, type SubjectStates } from "./rules/evaluate.ts";
+import { applyRecord, emptyStates, type SubjectStates } from "./rules/evaluate.ts";
 import { goalsTouchedBy } from "./rules/match.ts";
 import { SYSTEM_AUTHOR, statusPayload } from "./rules/status.ts";
 import { type ActorRole, automaticChanges, type ChangeVerdict, checkChange } from "./rules/transitions.ts";
@@ -24,6 +24,9 @@ export type MarkChange = {
   ts: number;
 };
 
+/** Trainees whose evaluated states are kept between appends (a course has tens; a year a few hundred). */
+const EVALUATED_TRAINEES_KEPT = 2000;
+
 /**
  * The evidence side's one entry point for the gateway and the API: turns
  * drafts (which name people in clear) into keyed, sealed records, writes the
@@ -36,6 +39,14 @@ export class EvidenceService {
   readonly #catalogue: Catalogue;
   readonly #log: Logger | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Incremental evaluation: per trainee, their states and the last seq folded
+   * in. An append then reads and folds only the trainee's records after that
+   * seq (one indexed query), instead of re-reading and re-evaluating their
+   * whole history (25–70 ms at 4,000 records). Records written by another
+   * process are folded in the same way, since they, too, come after it.
+   */
+  readonly #evaluated = new Map<string, { subject: string; states: SubjectStates; lastSeq: number }>();
 
   constructor(options: EvidenceServiceOptions) {
     this.#store = options.store;
@@ -177,16 +188,31 @@ export class EvidenceService {
   }
 
   async #statesOf(traineeId: string): Promise<SubjectStates> {
-    const records = await this.recordsOf(traineeId);
-    const subject = records[0]?.subject;
-    return (
-      (subject ? evaluate(records, this.#catalogue).get(subject) : undefined) ?? emptyStates(this.#catalogue)
-    );
+    const key = await this.#store.personKey(traineeId, false);
+    if (!key) {
+      this.#evaluated.delete(traineeId);
+      return emptyStates(this.#catalogue);
+    }
+    let e = this.#evaluated.get(traineeId);
+    if (e?.subject !== key.subject) {
+      e = { subject: key.subject, states: emptyStates(this.#catalogue), lastSeq: 0 };
+    }
+    // Most recently used last, so the oldest entry is the one to let go when the cache is full.
+    this.#evaluated.delete(traineeId);
+    this.#evaluated.set(traineeId, e);
+    if (this.#evaluated.size > EVALUATED_TRAINEES_KEPT)
+      this.#evaluated.delete(this.#evaluated.keys().next().value!);
+    for await (const r of this.#store.scan({ subject: key.subject, afterSeq: e.lastSeq })) {
+      applyRecord(e.states, r, this.#catalogue);
+      e.lastSeq = r.seq;
+    }
+    return e.states;
   }
 
   /** P/F/K of one trainee on every goal ("none" for goals without evidence). */
   marksOf(traineeId: string): Promise<SubjectStates> {
-    return this.#statesOf(traineeId);
+    // A copy: the cached states go on changing with later appends.
+    return this.#serial(async () => structuredClone(await this.#statesOf(traineeId)));
   }
 
   /** One trainee's records (empty once erased: their subject can no longer be computed). */
@@ -266,6 +292,7 @@ export class EvidenceService {
         },
       ]);
       const done = await this.#store.forgetPerson(personId);
+      this.#evaluated.delete(personId);
       this.#log?.info(
         { subject: key.subject, reason, notesDeleted: done?.notesDeleted ?? 0 },
         "evidence subject erased",

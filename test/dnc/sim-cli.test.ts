@@ -31,9 +31,9 @@ describe("maskinport sim dnc", () => {
       const quiet = { stdout: new PassThrough(), stderr: new PassThrough() };
       expect(await runDncCli(["send", file, "--port", link, "--profile", "fanuc"], quiet)).toBe(0);
       stdin.write("list\n");
-      await waitFor(() => out.some((l) => l.split(" ").includes("O1234")), 3000, "O1234 in memory");
+      await waitFor(() => out.some((l) => l.split(" ").includes("O1234")), 10_000, "O1234 in memory");
       stdin.write("stats\n");
-      await waitFor(() => out.some((l) => l.startsWith('{"charsReceived"')), 3000, "stats");
+      await waitFor(() => out.some((l) => l.startsWith('{"charsReceived"')), 10_000, "stats");
       stop.abort();
       expect(await running).toBe(0);
       expect(out.at(-1)).toMatch(/^stats: \{"charsReceived":\d+,"overruns":0/);

@@ -4,6 +4,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type Enrolment,
+  ERASED_DISPLAY_NAME,
+  erasedUsername,
   type NewSession,
   StoreConflictError,
   StoreMissingError,
@@ -333,6 +335,70 @@ export function storeContract(name: string, fresh: () => Promise<FreshDatabase>)
         await store.startSession(session("s-2", "lathe-1", u1!.id, T0 + 2), "refuse");
         await new Promise((r) => setTimeout(r, 100));
         expect(calls).toBe(before);
+      });
+    });
+
+    describe("erasure and retention", () => {
+      it("erases a user: personal fields gone, row disabled and kept with its enrolment, every session deleted", async () => {
+        const { db, store } = await setup();
+        const [u1, u2] = await withUsers(store, 2);
+        await store.updateUser(u2!.id, { badge: "04AB", passwordHash: "scrypt$x" }, T0);
+        await store.insertCourse({
+          id: "c-1",
+          name: "CNC",
+          startDate: "2027-01-04",
+          endDate: "2027-01-29",
+          createdAt: T0,
+        });
+        await store.enrol([{ courseId: "c-1", userId: u2!.id, role: "trainee", enrolledAt: T0 }]);
+        await store.startSession(session("s-1", "lathe-1", u2!.id, T0), "refuse");
+        await store.endSession("s-1", T0 + 60_000, "checkout", null);
+        await store.startSession(session("s-2", "mill-1", u2!.id, T0 + 120_000), "refuse");
+        await store.startSession(session("s-3", "lathe-1", u1!.id, T0 + 120_000), "refuse");
+        let changes = 0;
+        store.onSessionsChanged(() => changes++);
+
+        const r = await store.eraseUser(u2!.id, T0 + 1000);
+        expect(r?.sessionsDeleted).toBe(2);
+        const erased = {
+          ...u2!,
+          username: erasedUsername(u2!.id),
+          displayName: ERASED_DISPLAY_NAME,
+          email: null,
+          badge: null,
+          passwordHash: null,
+          disabled: true,
+          updatedAt: T0 + 1000,
+        };
+        expect(r?.user).toEqual(erased);
+        expect(await store.getUser(u2!.id)).toEqual(erased);
+        expect(await store.findUserByUsername(u2!.username)).toBeUndefined();
+        expect(await store.findUserByBadge("04AB")).toBeUndefined();
+        expect(await store.listSessions({ userId: u2!.id })).toEqual([]);
+        expect((await store.openSessions()).map((s) => s.id)).toEqual(["s-3"]);
+        expect(await store.listEnrolments({ userId: u2!.id })).toHaveLength(1);
+        await waitUntil(() => changes >= 1); // the machine the erased trainee held is free
+        expect(await store.eraseUser("u-unknownxxxxxxxxx", T0)).toBeUndefined();
+        // Erasing twice is harmless; the username it left can be taken by nobody else.
+        expect((await store.eraseUser(u2!.id, T0 + 2000))?.sessionsDeleted).toBe(0);
+        await store.close();
+        const again = await db.open();
+        cleanups.unshift(() => again.close());
+        expect((await again.getUser(u2!.id))?.displayName).toBe(ERASED_DISPLAY_NAME);
+      });
+
+      it("deletes closed sessions that ended before a time, never open ones", async () => {
+        const { store } = await setup();
+        const [u1, u2, u3] = await withUsers(store, 3);
+        await store.startSession(session("s-old", "lathe-1", u1!.id, T0), "refuse");
+        await store.endSession("s-old", T0 + 1000, "checkout", null);
+        await store.startSession(session("s-new", "lathe-2", u2!.id, T0), "refuse");
+        await store.endSession("s-new", T0 + 5000, "checkout", null);
+        await store.startSession(session("s-open", "lathe-3", u3!.id, T0 - 10_000), "refuse");
+        expect(await store.deleteSessionsEndedBefore(T0 + 5000)).toBe(1);
+        expect((await store.listSessions()).map((s) => s.id).sort()).toEqual(["s-new", "s-open"]);
+        expect(await store.deleteSessionsEndedBefore(T0 + 10_000_000)).toBe(1);
+        expect((await store.listSessions()).map((s) => s.id)).toEqual(["s-open"]);
       });
     });
   });

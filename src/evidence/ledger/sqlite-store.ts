@@ -17,7 +17,9 @@ export class SqliteLedgerStore implements LedgerStore {
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
-    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+    // secure_delete: a deleted person key or note is zeroed in the file, not left in a free page
+    // where the key could be read back and the erased subject linked again.
+    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;");
     this.#db.exec(ledgerSchemaSql("sqlite"));
   }
 
@@ -123,6 +125,8 @@ export class SqliteLedgerStore implements LedgerStore {
       const notes = this.#db.prepare("DELETE FROM evidence_notes WHERE subject = ?").run(row.subject);
       this.#db.prepare("DELETE FROM evidence_person_keys WHERE person_id = ?").run(personId);
       this.#db.exec("COMMIT");
+      // Earlier versions of those pages (key, note texts) stay in WAL frames until a checkpoint.
+      this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       return { subject: row.subject, notesDeleted: Number(notes.changes) };
     } catch (err) {
       this.#db.exec("ROLLBACK");

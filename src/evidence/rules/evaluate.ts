@@ -70,37 +70,47 @@ export function evaluate(
       continue;
     }
     if (r.type === "note") continue;
-    const states = statesOf(r.subject);
-    const payload = payloadOf(r);
-    if (r.type === "status.changed") {
-      if (isStatusPayload(payload)) applyStatus(states.get(payload.goal), payload, r);
-      continue;
-    }
-    const input = { type: r.type, machine: r.machine, payload };
-    for (const goal of catalogue.goals.values()) {
-      const st = states.get(goal.id)!;
-      let counted = false;
-      for (const p of st.progress) {
-        const add = contribution(p.rule, input);
-        if (add > 0) {
-          counted = true;
-          p.have += add;
-          p.met = p.have >= p.need;
-        }
-      }
-      if (!counted) continue;
-      st.evidence.push(r.seq);
-      begin(st, r.ts);
-      for (const served of goal.serves) {
-        const c = states.get(served);
-        if (c) begin(c, r.ts);
-      }
-      if (goal.assessment === "machine" && st.proposedAt === undefined && st.progress.every((p) => p.met)) {
-        st.proposedAt = r.ts;
-      }
-    }
+    applyRecord(statesOf(r.subject), r, catalogue);
   }
   return out;
+}
+
+/**
+ * Fold one record of a subject into that subject's states: the step
+ * `evaluate` repeats for every record, exported so that a caller holding
+ * states can bring them up to date with only the records added since
+ * (EvidenceService's incremental evaluation). Records must come in seq order.
+ */
+export function applyRecord(states: SubjectStates, r: EvidenceRecord, catalogue: Catalogue): void {
+  if (r.type === "note" || r.type === "subject.erased") return;
+  const payload = payloadOf(r);
+  if (r.type === "status.changed") {
+    if (isStatusPayload(payload)) applyStatus(states.get(payload.goal), payload, r);
+    return;
+  }
+  const input = { type: r.type, machine: r.machine, payload };
+  for (const goal of catalogue.goals.values()) {
+    const st = states.get(goal.id)!;
+    let counted = false;
+    for (const p of st.progress) {
+      const add = contribution(p.rule, input);
+      if (add > 0) {
+        counted = true;
+        p.have += add;
+        p.met = p.have >= p.need;
+      }
+    }
+    if (!counted) continue;
+    st.evidence.push(r.seq);
+    begin(st, r.ts);
+    for (const served of goal.serves) {
+      const c = states.get(served);
+      if (c) begin(c, r.ts);
+    }
+    if (goal.assessment === "machine" && st.proposedAt === undefined && st.progress.every((p) => p.met)) {
+      st.proposedAt = r.ts;
+    }
+  }
 }
 
 function begin(st: GoalState, ts: number): void {

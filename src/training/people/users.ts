@@ -157,25 +157,15 @@ export class UserService {
   }
 
   /**
-   * Erasure (GDPR art. 17): the account stays as an empty shell (so that
-   * references to its id still resolve), disabled, with every personal field
-   * replaced — a random username, no name, e-mail, badge or password.
+   * Erasure (GDPR art. 17), the same as `maskinport trainees erase`: the row
+   * stays as an anonymous, disabled shell (so references to its id still
+   * resolve), its sessions go. End an open session first through the
+   * SessionService, so the machine's pipeline hears of it.
    */
-  async erasePersonalData(id: string): Promise<User | undefined> {
-    const u = await this.#store.updateUser(
-      id,
-      {
-        username: `erased-${newId("u").slice(2, 12)}`,
-        displayName: "(erased)",
-        email: null,
-        badge: null,
-        passwordHash: null,
-        disabled: true,
-      },
-      this.#now(),
-    );
-    if (u) this.#log?.info({ event: "user.erased", user: id }, "personal data erased");
-    return u && publicUser(u);
+  async erasePersonalData(id: string): Promise<{ user: User; sessionsDeleted: number } | undefined> {
+    const erased = await this.#store.eraseUser(id, this.#now());
+    if (erased) this.#log?.info({ event: "user.erased", user: id }, "personal data erased");
+    return erased && { user: publicUser(erased.user), sessionsDeleted: erased.sessionsDeleted };
   }
 
   /** Set a new password (given, or generated and returned once). */

@@ -179,7 +179,7 @@ export class SessionService {
 
   /** Every session a trainee has had (newest first), for their data export. */
   historyOf(userId: string): Promise<Session[]> {
-    return this.#store.listSessions({ userId });
+    return this.#store.listSessions({ userId, limit: 1_000_000 });
   }
 
   /** Machine activity (any observation): postpones the idle check-out. */

@@ -4,6 +4,9 @@ import { courseFromRow, enrolmentFromRow, type Row, sessionFromRow, userFromRow 
 import {
   type Course,
   type Enrolment,
+  ERASED_DISPLAY_NAME,
+  type ErasedUser,
+  erasedUsername,
   type NewSession,
   type Session,
   type SessionEndReason,
@@ -166,7 +169,6 @@ export class PostgresTrainingStore implements TrainingStore {
 
   async updateUser(id: string, patch: UserPatch, at: number): Promise<UserRecord | undefined> {
     const column: Record<keyof UserPatch, string> = {
-      username: "username",
       displayName: "display_name",
       email: "email",
       role: "role",
@@ -188,7 +190,7 @@ export class PostgresTrainingStore implements TrainingStore {
       );
       return row && userFromRow(row);
     } catch (err) {
-      throw conflictOf(err, { id, username: patch.username ?? "", badge: patch.badge ?? null }) ?? err;
+      throw conflictOf(err, { id, username: "", badge: patch.badge ?? null }) ?? err;
     }
   }
 
@@ -298,6 +300,31 @@ export class PostgresTrainingStore implements TrainingStore {
     );
     if (!row) throw new Error(`session ${id} is not open`);
     return sessionFromRow(row);
+  }
+
+  async eraseUser(id: string, at: number): Promise<ErasedUser | undefined> {
+    return this.#tx(async (c) => {
+      const sessions = await c.query("DELETE FROM training_sessions WHERE user_id = $1", [id]);
+      const [row] = await this.#rows(
+        `UPDATE training_users SET username = $2, display_name = $3, email = NULL, badge = NULL,
+           password_hash = NULL, disabled = TRUE, updated_at = $4 WHERE id = $1 RETURNING *`,
+        [id, erasedUsername(id), ERASED_DISPLAY_NAME, at],
+        c,
+      );
+      if (!row) return undefined;
+      const sessionsDeleted = sessions.rowCount ?? 0;
+      // Other gateways drop the erased trainee's open session from their machines.
+      if (sessionsDeleted > 0) await c.query("SELECT pg_notify($1, $2)", [CHANNEL, id]);
+      return { user: userFromRow(row), sessionsDeleted };
+    });
+  }
+
+  async deleteSessionsEndedBefore(ts: number): Promise<number> {
+    const r = await this.#pool.query(
+      "DELETE FROM training_sessions WHERE ended_at IS NOT NULL AND ended_at < $1",
+      [ts],
+    );
+    return r.rowCount ?? 0;
   }
 
   async endSession(

@@ -6,6 +6,9 @@ import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 import {
   type Course,
   type Enrolment,
+  ERASED_DISPLAY_NAME,
+  type ErasedUser,
+  erasedUsername,
   type NewSession,
   type Session,
   type SessionEndReason,
@@ -32,7 +35,11 @@ export class SqliteTrainingStore implements TrainingStore {
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
-    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    // secure_delete: deleted and overwritten rows are zeroed in the file, so an erased name is
+    // gone from the disk and not only from the table (the file holds personal data).
+    this.#db.exec(
+      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA secure_delete = ON;",
+    );
     this.#migrate();
   }
 
@@ -134,7 +141,6 @@ export class SqliteTrainingStore implements TrainingStore {
     const sets: string[] = ["updated_at = ?"];
     const values: SQLInputValue[] = [at];
     const column: Record<keyof UserPatch, string> = {
-      username: "username",
       displayName: "display_name",
       email: "email",
       role: "role",
@@ -151,7 +157,7 @@ export class SqliteTrainingStore implements TrainingStore {
     try {
       this.#db.prepare(`UPDATE training_users SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
     } catch (err) {
-      throw conflictOf(err, { username: patch.username ?? "", badge: patch.badge ?? null, id }) ?? err;
+      throw conflictOf(err, { username: "", badge: patch.badge ?? null, id }) ?? err;
     }
     return this.getUser(id);
   }
@@ -301,6 +307,33 @@ export class SqliteTrainingStore implements TrainingStore {
       f.to ?? null,
       f.limit ?? 1000,
     ).map(sessionFromRow);
+  }
+
+  async eraseUser(id: string, at: number): Promise<ErasedUser | undefined> {
+    const result = this.#tx((): ErasedUser | undefined => {
+      const sessions = this.#db.prepare("DELETE FROM training_sessions WHERE user_id = ?").run(id);
+      const row = this.#get(
+        `UPDATE training_users SET username = ?, display_name = ?, email = NULL, badge = NULL,
+           password_hash = NULL, disabled = 1, updated_at = ? WHERE id = ? RETURNING *`,
+        erasedUsername(id),
+        ERASED_DISPLAY_NAME,
+        at,
+        id,
+      );
+      return row && { user: userFromRow(row), sessionsDeleted: Number(sessions.changes) };
+    });
+    if (!result) return undefined;
+    // The old row versions live on in WAL frames until a checkpoint copies them over: truncate it now.
+    this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (result.sessionsDeleted > 0) this.#changed();
+    return result;
+  }
+
+  async deleteSessionsEndedBefore(ts: number): Promise<number> {
+    const r = this.#db
+      .prepare("DELETE FROM training_sessions WHERE ended_at IS NOT NULL AND ended_at < ?")
+      .run(ts);
+    return Number(r.changes);
   }
 
   onSessionsChanged(listener: () => void): () => void {

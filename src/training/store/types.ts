@@ -29,7 +29,7 @@ export type User = {
 export type UserRecord = User & { passwordHash: string | null };
 
 export type UserPatch = Partial<
-  Pick<UserRecord, "username" | "displayName" | "email" | "role" | "badge" | "disabled" | "passwordHash">
+  Pick<UserRecord, "displayName" | "email" | "role" | "badge" | "disabled" | "passwordHash">
 >;
 
 export type Course = {
@@ -102,6 +102,13 @@ export type SessionFilter = {
   limit?: number;
 };
 
+/** What `eraseUser` did: the anonymised row and how many session rows went. */
+export type ErasedUser = { user: UserRecord; sessionsDeleted: number };
+
+/** The username an erased user's row keeps: unique, opaque, not a login anyone can use (no password). */
+export const erasedUsername = (id: string): string => `erased-${id}`;
+export const ERASED_DISPLAY_NAME = "(erased)";
+
 /** A unique field already taken (username, badge). */
 export class StoreConflictError extends Error {
   readonly field: "username" | "badge" | "id";
@@ -169,4 +176,16 @@ export interface TrainingStore {
    * Returns the unsubscribe function.
    */
   onSessionsChanged(listener: () => void): () => void;
+
+  /**
+   * Erasure (docs/privacy.md): in one transaction, the user's name, username,
+   * e-mail, badge and password hash are replaced or cleared and the row is
+   * disabled but kept (opaque id, role, enrolments: course counts stay right),
+   * and every session row of the user, open or closed, is deleted. SQLite also
+   * overwrites the freed bytes (secure_delete) and truncates the WAL, so the
+   * old values are not left in the file. Undefined for an unknown id.
+   */
+  eraseUser(id: string, at: number): Promise<ErasedUser | undefined>;
+  /** Retention of raw session links: delete closed sessions that ended before `ts`; returns how many. */
+  deleteSessionsEndedBefore(ts: number): Promise<number>;
 }

@@ -7,11 +7,12 @@ import { HttpError, sendJson } from "../responses.ts";
 import type { TrainingApiDeps } from "./deps.ts";
 import { type TraineeParams, traineeFor } from "./trainee-access.ts";
 
-// A trainee's rights under the GDPR, exercised by an admin: everything held
-// about them (access, art. 15) and erasure (art. 17). Erasure ends their
-// sessions, disables the account and blanks its personal fields in the
-// roster; in the ledger the evidence side deletes their key and notes, so the
-// records stay (anonymous, the chain still verifies) but name nobody.
+// A trainee's rights under the GDPR, exercised by an admin, as
+// `maskinport trainees export|erase` does them: everything held about them
+// (access, art. 15) and erasure (art. 17). Erasure ends their machine and web
+// sessions, then the evidence side deletes their key and notes (the records
+// stay, anonymous, and the chain still verifies), then the roster keeps only
+// an anonymous, disabled shell of the account and drops its session rows.
 
 const ERASE_BODY = z
   .object({ confirm: z.literal(true, { error: "send confirm: true; erasure cannot be undone" }) })
@@ -31,11 +32,19 @@ export function privacyRoutes(
     { onRequest: access.requireRole("admin") },
     async (request, reply) => {
       const { trainee } = await traineeFor(request, access, deps);
-      const [enrolments, held] = await Promise.all([
+      // The same shape as `maskinport trainees export` (src/cli/trainees.ts): one answer to an access request.
+      const [enrolments, held, states, machineSessions] = await Promise.all([
         courses.coursesOf(trainee.id),
         evidence.exportOf(trainee.id),
+        evidence.marksOf(trainee.id),
+        sessions.historyOf(trainee.id),
       ]);
-      const machineSessions = await sessions.historyOf(trainee.id);
+      const marks = [...states.values()]
+        .filter((st) => st.mark !== "none")
+        .map(({ recorded: _recorded, progress, ...st }) => ({
+          ...st,
+          progress: progress.map((p) => ({ have: p.have, need: p.need, met: p.met })),
+        }));
       log.info(
         { event: "api.trainee.exported", user: trainee.id, by: access.sessionOf(request).userId },
         "trainee data exported",
@@ -44,11 +53,11 @@ export function privacyRoutes(
         reply,
         200,
         {
-          exportedAt: now(),
+          exportedAt: new Date(now()).toISOString(),
           user: trainee,
-          courses: enrolments.map((e) => ({ id: e.course.id, name: e.course.name, role: e.role })),
+          courses: enrolments.map((e) => ({ ...e.course, role: e.role })),
           sessions: machineSessions,
-          evidence: held,
+          evidence: { subject: held.subject ?? null, marks, records: held.records, notes: held.notes },
         },
         { "Content-Disposition": `attachment; filename="trainee-${trainee.id}.json"` },
       );
@@ -75,7 +84,11 @@ export function privacyRoutes(
         },
         "trainee erased",
       );
-      return sendJson(reply, 200, { erased: true, evidenceNotesDeleted: erased?.notesDeleted ?? 0 });
+      return sendJson(reply, 200, {
+        erased: true,
+        sessionsDeleted: blanked.sessionsDeleted,
+        evidenceNotesDeleted: erased?.notesDeleted ?? 0,
+      });
     },
   );
 }

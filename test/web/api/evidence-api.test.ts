@@ -204,6 +204,8 @@ describe("export and erasure (admin)", () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.user).toMatchObject({ username: "elev1", email: "ola@example.no" });
+    expect(body.user).not.toHaveProperty("passwordHash");
+    expect(body.evidence.marks).toContainEqual(expect.objectContaining({ goal: "send-dnc", mark: "P" }));
     expect(body.courses).toEqual([expect.objectContaining({ id: h.courseA, role: "trainee" })]);
     expect(body.sessions).toHaveLength(1);
     expect(body.evidence.records.length).toBeGreaterThan(0);
@@ -217,6 +219,8 @@ describe("export and erasure (admin)", () => {
     expect(unconfirmed.json()).toMatchObject({ error: "bad_body", issues: [{ field: "confirm" }] });
     const res = await h.call(admin, "POST", `/api/trainees/${h.people.elev1.id}/erase`, { confirm: true });
     expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ erased: true, sessionsDeleted: 1 });
+    expect(await h.store.listSessions({ userId: h.people.elev1.id })).toEqual([]);
 
     expect(h.sessions.current("lathe-1")).toBeUndefined();
     expect((await h.call(elev1, "GET", "/api/me")).statusCode).toBe(401);
