@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { loadCatalogueFolder } from "../evidence/catalogue/load.ts";
+import { type Catalogue, loadCatalogueFolder } from "../evidence/catalogue/load.ts";
 import type { EvidenceConfig } from "../evidence/config.ts";
 import { PostgresLedgerStore } from "../evidence/ledger/postgres-store.ts";
 import { SqliteLedgerStore } from "../evidence/ledger/sqlite-store.ts";
@@ -18,12 +18,17 @@ export async function openEvidence(options: {
   libraryPath: string;
   postgresUrl: string | undefined;
   log: Logger;
-}): Promise<{ service: EvidenceService; close(): Promise<void> }> {
+}): Promise<{ service: EvidenceService; ledger: LedgerStore; catalogue: Catalogue; close(): Promise<void> }> {
   const catalogue = loadCatalogueFolder(options.config.catalogue);
   const store: LedgerStore = options.postgresUrl
     ? await PostgresLedgerStore.open(options.postgresUrl)
     : new SqliteLedgerStore(options.libraryPath);
   const log = options.log.child({ part: "evidence" });
   log.info({ goals: catalogue.goals.size, files: catalogue.files.length }, "evidence catalogue loaded");
-  return { service: new EvidenceService({ store, catalogue, log }), close: () => store.close() };
+  return {
+    service: new EvidenceService({ store, catalogue, log }),
+    ledger: store,
+    catalogue,
+    close: () => store.close(),
+  };
 }

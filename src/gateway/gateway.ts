@@ -109,7 +109,13 @@ export class Gateway {
       stopList.add("dnc", () => dnc.stop());
 
       // People, sessions and evidence (config `training:`), before the web app that logs people in.
-      const people = await wireTraining(config, core, { mqtt: sinks.mqtt, log, stopList });
+      const people = await wireTraining(config, core, {
+        mqtt: sinks.mqtt,
+        outbox: sinks.outbox?.log,
+        metrics: this.metrics.registry,
+        log,
+        stopList,
+      });
 
       const app = createWebApp(
         {

@@ -1,9 +1,11 @@
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { DncMachine } from "../dnc/engine/dnc-machine.ts";
 import type { EvidenceService } from "../evidence/service.ts";
 import type { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
+import type { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import { demoProgramFor } from "../training/demo/demo-programs.ts";
 import { SessionHistory } from "../training/sessions/session-history.ts";
 import type { CheckInPort } from "../web/api/dnc/ports.ts";
@@ -11,6 +13,7 @@ import { trainingApi } from "../web/api/training-api.ts";
 import type { ApiRoutes } from "../web/app.ts";
 import type { Authenticator } from "../web/auth/authenticator.ts";
 import { openEvidence } from "./evidence.ts";
+import { startEvidenceUpkeep } from "./evidence-upkeep.ts";
 import { wireEvidence } from "./evidence-wiring.ts";
 import { wireSessions } from "./session-wiring.ts";
 import type { StopList } from "./stop-list.ts";
@@ -46,7 +49,14 @@ export type WiredTraining = {
 export async function wireTraining(
   config: MaskinportConfig,
   host: TrainingHost,
-  context: { mqtt: MqttSink; log: Logger; stopList: StopList },
+  context: {
+    mqtt: MqttSink;
+    /** The shared outbox (an "xapi" member when evidence.xapi is set), for the LRS feed. */
+    outbox: SharedOutbox | undefined;
+    metrics: Registry;
+    log: Logger;
+    stopList: StopList;
+  },
 ): Promise<WiredTraining | undefined> {
   if (!config.training) return undefined;
   const kinds = new Map(config.machines.map((m) => [m.id, m.kind]));
@@ -71,6 +81,19 @@ export async function wireTraining(
     });
     stopList.add("evidence", () => opened.close());
     evidence = opened.service;
+    await startEvidenceUpkeep({
+      config: config.evidence,
+      service: opened.service,
+      ledger: opened.ledger,
+      catalogue: opened.catalogue,
+      trainingStore: training.store,
+      outbox: context.outbox,
+      site: config.site,
+      timeZone: config.gateway.timeZone,
+      metrics: context.metrics,
+      log,
+      stopList,
+    });
     const history = new SessionHistory(training.sessions);
     const unwireEvidence = wireEvidence({
       evidence,

@@ -1,10 +1,12 @@
 // Names never leave the process: a gateway with an embedded broker, an
 // embedded time-series store, the training store and the evidence ledger,
 // three trainees checked in (two by themselves over the HTTP API, one
-// assigned by their instructor) while simulated machines run cycles. Every
-// MQTT payload under maskinport/#, every row of every time-series table and
-// every log line is scanned for each trainee's name, username and e-mail:
-// none may appear, and their pseudonyms must.
+// assigned by their instructor) while simulated machines run cycles, and
+// the evidence fed as xAPI statements to a Learning Record Store. Every MQTT
+// payload under maskinport/#, every row of every time-series table, every
+// statement the LRS received and every log line is scanned for each
+// trainee's name, username and e-mail: none may appear, and their pseudonyms
+// must (on MQTT and in the store).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,6 +22,7 @@ import { pseudonymOf } from "../../src/training/people/pseudonym.ts";
 import { UserService } from "../../src/training/people/users.ts";
 import { SqliteTrainingStore } from "../../src/training/store/sqlite.ts";
 import type { User } from "../../src/training/store/types.ts";
+import { TestLrs } from "../evidence/lrs/test-lrs.ts";
 import { freePorts, waitFor } from "../support/ports.ts";
 
 const SECRET = "privacy-test-pseudonym-secret-0123456789";
@@ -44,6 +47,7 @@ const messages: Message[] = [];
 const logLines: string[] = [];
 let subscriber: mqtt.MqttClient;
 let timeseriesPath: string;
+const lrs = new TestLrs();
 
 async function seedPeople(path: string): Promise<User[]> {
   const store = new SqliteTrainingStore(path);
@@ -86,6 +90,7 @@ async function post(who: { cookie: string; csrf: string }, path: string, body: u
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "mp-privacy-"));
   trainees = await seedPeople(join(dir, "training.db"));
+  await lrs.listen();
   const [web, broker, simA, simB, simC] = await freePorts(5);
   timeseriesPath = join(dir, "ts.db");
   const yaml = `site: privacy
@@ -97,7 +102,9 @@ timeseries:
 library: { path: ${join(dir, "library.db")} }
 web: { port: ${web}, host: 127.0.0.1 }
 training: { path: ${join(dir, "training.db")}, pseudonymSecret: ${SECRET} }
-evidence: { catalogue: ${resolve("config/competence")} }
+evidence:
+  catalogue: ${resolve("config/competence")}
+  xapi: { endpoint: "${lrs.endpoint}", username: ${lrs.username}, password: "${lrs.password}" }
 machines:
   - { id: lathe-1, name: Lathe, kind: lathe, monitor: { type: shdr, host: 127.0.0.1, port: ${simA} } }
   - { id: mill-1, name: Mill, kind: mill, monitor: { type: shdr, host: 127.0.0.1, port: ${simB} } }
@@ -138,6 +145,7 @@ simulators:
       ) || undefined,
     60_000,
   );
+  await waitFor("xAPI statements at the LRS", () => (lrs.statements.size > 0 ? true : undefined), 20_000);
   // Sara checks out (session.end must carry the pseudonym too), then the gateway stops and flushes.
   expect((await post(ingrid, "/api/machines/lathe-2/checkout", {})).status).toBe(200);
   await waitFor(
@@ -149,6 +157,7 @@ simulators:
 afterAll(async () => {
   await subscriber?.endAsync();
   await gateway?.stop();
+  await lrs.close();
 });
 
 /** Every value a trainee could be recognised by, each in the forms it could take in JSON. */
@@ -206,6 +215,17 @@ describe("privacy: no trainee name, username or e-mail leaves the process", () =
     for (const t of trainees) {
       expect(rows.some((row) => row.includes(pseudonymOf(SECRET, t.id)))).toBe(true);
     }
+  });
+
+  it("in any xAPI statement sent to the LRS (actors are pseudonymous accounts)", () => {
+    const statements = [...lrs.statements.values()].map((st) => JSON.stringify(st));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const needle of forbiddenStrings()) {
+      const hit = statements.find((st) => st.toLowerCase().includes(needle.toLowerCase()));
+      expect(hit, `"${needle}" found in an xAPI statement`).toBeUndefined();
+    }
+    for (const t of trainees) expect(statements.some((st) => st.includes(t.id))).toBe(false);
+    for (const st of lrs.statements.values()) expect(st.actor).not.toHaveProperty("mbox");
   });
 
   it("in any log line", () => {
