@@ -11,11 +11,23 @@ import {
 } from "../../src/dnc/profiles/index.ts";
 import type { ByteLink } from "../../src/dnc/transport/link.ts";
 import { openSerialLink } from "../../src/dnc/transport/serial.ts";
-import { DncMachineModel, type DncMachineStats, type ReadMode, type ReceivedProgram } from "./machine.ts";
+import {
+  DncMachineModel,
+  type DncMachineOptions,
+  type DncMachineStats,
+  type ReadMode,
+  type ReceivedProgram,
+} from "./machine.ts";
 import { openPtyLink } from "./pty-link.ts";
 import { createPtyPair, type PtyPair } from "./pty-pair.ts";
 
-export type DncSimulatorOptions = {
+/** How the simulated control behaves (buffer, XON/XOFF levels, speeds, read mode): the machine model's own options. */
+type ControlBehaviour = Pick<
+  DncMachineOptions,
+  "bufferBytes" | "xoffAt" | "xonAt" | "storeCharsPerSecond" | "dripBlocksPerSecond" | "mode" | "idleEndMs"
+>;
+
+export type DncSimulatorOptions = ControlBehaviour & {
   profile?: ProfileId | DncProfile;
   /** Changes to the profile, e.g. `{ line: { baud: 115200, dataBits: 8, parity: "none", stopBits: 1 } }`. */
   overrides?: ProfileOverrides;
@@ -32,13 +44,6 @@ export type DncSimulatorOptions = {
   host?: string;
   /** Emulate character framing on the link: auto = on a pty only (a UART or device server does it otherwise). */
   framing?: "auto" | "on" | "off";
-  bufferBytes?: number;
-  xoffAt?: number;
-  xonAt?: number;
-  storeCharsPerSecond?: number;
-  dripBlocksPerSecond?: number;
-  mode?: ReadMode;
-  idleEndMs?: number;
   /** Programs in the control's memory, by name, ready to punch. */
   programs?: Record<string, string>;
   log?: Logger;

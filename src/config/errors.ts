@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { redactValueCredentials } from "../core/url-credentials.ts";
 import { closest } from "./did-you-mean.ts";
 
 export type PathSegment = string | number;
@@ -20,23 +21,6 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): { found: boolean;
     cur = (cur as Record<PropertyKey, unknown>)[seg];
   }
   return { found: true, value: cur };
-}
-
-/**
- * `mqtt://gw:secret@broker` → `mqtt://***@broker`: a URL's user and password
- * never reach a message. Greedy to the last `@`, so a password holding a
- * space, a `/` or an `@` of its own is covered too.
- */
-export function redactUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^"\n]*@/gi, "$1***@");
-}
-
-/** The same for one whole value: everything between `://` and the last `@`, whatever it holds. */
-function redactValueCredentials(value: string): string {
-  const scheme = /^\s*[a-z][a-z0-9+.-]*:\/\//i.exec(value);
-  const at = value.lastIndexOf("@");
-  if (!scheme || at < scheme[0].length) return value;
-  return `${scheme[0]}***${value.slice(at)}`;
 }
 
 function describe(value: unknown): string {

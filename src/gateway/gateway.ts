@@ -17,6 +17,7 @@ import { DncFleet } from "./dnc.ts";
 import type { HealthReport } from "./health.ts";
 import { startSimulators } from "./simulators.ts";
 import { startBroker, startSinks } from "./sinks.ts";
+import { loadSiteConfig } from "./site-config.ts";
 import { StallWatchdog } from "./stall-watchdog.ts";
 import { StopList } from "./stop-list.ts";
 import { wireTraining } from "./training-wiring.ts";
@@ -33,6 +34,8 @@ export type GatewayAddresses = { webPort: number; mqttUrl: string };
  */
 export class Gateway {
   readonly config: MaskinportConfig;
+  /** The file the config came from: the admin page shows it and checks it again (check-config). */
+  readonly configFile: string | undefined;
   readonly metrics: Metrics;
   readonly #log: Logger;
   readonly #version: string;
@@ -44,8 +47,9 @@ export class Gateway {
   /** Names the adapter whose input held the event loop (stall-watchdog.ts). */
   readonly watchdog: StallWatchdog;
 
-  constructor(opts: { config: MaskinportConfig; log: Logger; version: string }) {
+  constructor(opts: { config: MaskinportConfig; log: Logger; version: string; configFile?: string }) {
     this.config = opts.config;
+    this.configFile = opts.configFile;
     this.#log = opts.log;
     this.#version = opts.version;
     this.metrics = createMetrics();
@@ -127,6 +131,7 @@ export class Gateway {
           history: sinks.history,
           timeZone: config.gateway.timeZone,
           log: log.child({ part: "web" }),
+          siteConfig: { config, file: this.configFile, load: (file) => loadSiteConfig(file) },
           ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
           // Without a training section there are no users: login answers 503.
           auth: {

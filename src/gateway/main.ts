@@ -32,7 +32,7 @@ export async function runGatewayCli(argv: string[]): Promise<number> {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     version: string;
   };
-  const gateway = new Gateway({ config, log, version: pkg.version });
+  const gateway = new Gateway({ config, log, version: pkg.version, configFile: file });
 
   try {
     const { webPort } = await gateway.start();

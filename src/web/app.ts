@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { MachineSnapshot } from "../core/events.ts";
+import { configRoutes, type SiteConfigSource } from "./admin/config-routes.ts";
 import { AlarmAckLog, alarmAckRoutes } from "./alarm-acks.ts";
 import {
   type AccessControl,
@@ -58,6 +59,8 @@ export type WebDeps = {
    * the app and the access control, and must declare access on every route.
    */
   apiRoutes?: readonly ApiRoutes[];
+  /** The gateway's config, its file and the check-config loader: the admin page's config section. */
+  siteConfig?: SiteConfigSource;
 };
 
 export type WebAuthDeps = {
@@ -228,6 +231,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
       nameOf: displayNames(auth.authenticator),
       now: options.now,
     });
+    configRoutes(routes, { access, source: deps.siteConfig, now: options.now });
     for (const addRoutes of deps.apiRoutes ?? []) addRoutes(routes, access);
     addWrongMethodRoutes(routes);
   });

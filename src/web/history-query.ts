@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { closest } from "../config/did-you-mean.ts";
+import { type IsoTimestampRules, parseIsoTimestamp } from "../core/iso-timestamp.ts";
 import { isSignalId, SIGNALS, type SignalId } from "../core/signals.ts";
 
 // Query parameters of GET /api/machines/:id/history. Every message names the
@@ -65,14 +66,14 @@ const historyParamsSchema = z
   })
   .strict();
 
-/** Epoch milliseconds or an ISO-8601 date-time; anything else is undefined. */
+// Only ISO-8601 with an explicit zone (never Date.parse's loose forms), so "May" never means a
+// time and a zoneless time is never silently read in some zone the person did not mean.
+const QUERY_TIME: IsoTimestampRules = { secondsRequired: false, zoneRequired: true };
+
+/** Epoch milliseconds or an ISO-8601 date-time with zone; anything else is undefined. */
 export function parseTime(text: string): number | undefined {
   if (/^\d{1,15}$/.test(text)) return Number(text);
-  // Date.parse accepts many loose forms; take only ISO-8601 with an explicit zone, so "May" never
-  // means a time and a zoneless time is never silently read in the server's local zone.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
+  return parseIsoTimestamp(text, QUERY_TIME);
 }
 
 /**

@@ -10,6 +10,8 @@
 
 import { APP_EN, APP_NB, type AppKey } from "./i18n-app.ts";
 import { DOMAIN_EN, DOMAIN_NB, type DomainKey } from "./i18n-domain.ts";
+import { EVIDENCE_EN_ALL, EVIDENCE_NB_ALL, type EvidenceKey } from "./i18n-evidence.ts";
+import { createTranslator, type Translate } from "./public/i18n.js";
 
 export const LANGUAGES = ["nb", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -101,19 +103,24 @@ const LIVE_EN: Record<LiveKey, string> = {
   "empty.noMachines": "No machines are set up. Add them under “machines” in the configuration.",
 };
 
-const nb = { ...LIVE_NB, ...DOMAIN_NB, ...APP_NB };
-export type MessageKey = LiveKey | DomainKey | AppKey;
-const en: Record<MessageKey, string> = { ...LIVE_EN, ...DOMAIN_EN, ...APP_EN };
+const nb = { ...LIVE_NB, ...DOMAIN_NB, ...APP_NB, ...EVIDENCE_NB_ALL };
+export type MessageKey = LiveKey | DomainKey | AppKey | EvidenceKey;
+const en: Record<MessageKey, string> = { ...LIVE_EN, ...DOMAIN_EN, ...APP_EN, ...EVIDENCE_EN_ALL };
 
 export const DICTIONARY: Readonly<Record<Language, Readonly<Record<MessageKey, string>>>> = { nb, en };
 
-/** Server-side lookup with `{name}` substitution; the page has the same logic in public/i18n.js. */
+// The page's own translator (public/i18n.js, a browser module valid on the
+// server too), so a string reads the same whether the server or the page fills it in.
+const TRANSLATORS: Readonly<Record<Language, Translate>> = {
+  nb: createTranslator(DICTIONARY, "nb", DEFAULT_LANGUAGE),
+  en: createTranslator(DICTIONARY, "en", DEFAULT_LANGUAGE),
+};
+
+/** Server-side lookup with `{name}` substitution. */
 export function translate(
   language: Language,
   key: MessageKey,
   values: Readonly<Record<string, string | number>> = {},
 ): string {
-  return DICTIONARY[language][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
-  );
+  return TRANSLATORS[language](key, values);
 }

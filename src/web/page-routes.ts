@@ -17,6 +17,9 @@ export type Pages = {
   checkin: StaticAsset;
   qr: StaticAsset;
   forbidden: StaticAsset;
+  progress: StaticAsset;
+  courses: StaticAsset;
+  admin: StaticAsset;
 };
 
 export function renderPages(config: LivePageConfig): Pages {
@@ -28,6 +31,9 @@ export function renderPages(config: LivePageConfig): Pages {
     checkin: renderPage("checkin.html", config),
     qr: renderPage("qr.html", config),
     forbidden: renderPage("forbidden.html", config),
+    progress: renderPage("progress.html", config),
+    courses: renderPage("courses.html", config),
+    admin: renderPage("admin.html", config),
   };
 }
 
@@ -69,6 +75,8 @@ export function pageRoutes(
     },
   );
 
+  evidencePageRoutes(app, pages, access, forbidden);
+
   app.get<{ Params: { name: string } }>("/assets/:name", PUBLIC_ACCESS, (request, reply) => {
     const asset = assets.get(request.params.name);
     if (asset === undefined) {
@@ -76,6 +84,31 @@ export function pageRoutes(
     }
     return sendAsset(request, reply, asset);
   });
+}
+
+/**
+ * The evidence and admin pages. Shells like the others (their data comes
+ * from the API, which checks who may see what), but behind a page guard so a
+ * browser without a session lands on the login page and a role the page is
+ * not for gets the 403 page at once: a trainee opening another trainee's
+ * `/trainees/<id>` sees "no access", not an empty shell. `/progress` is a
+ * trainee's own; the page tells other roles where to look instead.
+ */
+function evidencePageRoutes(
+  app: FastifyInstance,
+  pages: Pages,
+  access: AccessControl,
+  forbidden: PageRefusal,
+) {
+  const page = (asset: StaticAsset) => (request: FastifyRequest, reply: FastifyReply) =>
+    sendAsset(request, reply, asset);
+  const anyRole = { onRequest: access.requirePageRole(["trainee", "instructor", "admin"], forbidden) };
+  const staff = { onRequest: access.requirePageRole(["instructor", "admin"], forbidden) };
+  app.get("/progress", anyRole, page(pages.progress));
+  app.get("/trainees/:id", staff, page(pages.progress));
+  app.get("/courses", staff, page(pages.courses));
+  app.get("/courses/:id", staff, page(pages.courses));
+  app.get("/admin", staff, page(pages.admin));
 }
 
 /** A page a role may not open: says who it is for, in the site's language, with the menu to go elsewhere. */

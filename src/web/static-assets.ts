@@ -46,6 +46,13 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   "alarm-list.js": "text/javascript; charset=utf-8",
   "checkin.js": "text/javascript; charset=utf-8",
   "qr.js": "text/javascript; charset=utf-8",
+  // The evidence pages (progress, courses) and the admin page.
+  "evidence.css": "text/css; charset=utf-8",
+  "evidence-format.js": "text/javascript; charset=utf-8",
+  "goal-list.js": "text/javascript; charset=utf-8",
+  "progress.js": "text/javascript; charset=utf-8",
+  "courses.js": "text/javascript; charset=utf-8",
+  "admin.js": "text/javascript; charset=utf-8",
 };
 
 /**

@@ -3,30 +3,13 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseConfig } from "../../src/config/load.ts";
+import { loadConfig, parseConfig } from "../../src/config/load.ts";
 import { loadSiteConfig } from "../../src/gateway/site-config.ts";
+import { configProblems, ONE_LATHE_SITE_YAML } from "../support/config-problems.ts";
 
-const base = `site: raufoss
-gateway: { id: gw-1 }
-mqtt:
-  embedded: { port: 1883 }
-machines:
-  - id: lathe-1
-    name: Mazak QT 200
-    kind: lathe
-    monitor: { type: shdr, host: 127.0.0.1, port: 7878 }
-`;
+const base = ONE_LATHE_SITE_YAML;
 
-function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parseConfig(yaml, "test.yaml", env);
-  } catch (err) {
-    if (err instanceof ConfigError)
-      return err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe("config: valid files", () => {
   it("fills defaults", () => {

@@ -5,36 +5,16 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { substitute } from "../../src/config/env.ts";
 import { ConfigError, parseConfig } from "../../src/config/load.ts";
+import { configError, ONE_LATHE_SITE_YAML, problemLines } from "../support/config-problems.ts";
 
 // Issue 13 item 5: config edge cases a hostile (or unlucky) file or
 // environment hits. Each used to crash with a stack, mistype a secret, print
 // it, or take quadratic time.
 
-const base = `site: raufoss
-gateway: { id: gw-1 }
-mqtt:
-  embedded: { port: 1883 }
-machines:
-  - id: lathe-1
-    name: Mazak QT 200
-    kind: lathe
-    monitor: { type: shdr, host: 127.0.0.1, port: 7878 }
-`;
+const base = ONE_LATHE_SITE_YAML;
 
 const withExternalBroker = (auth: string) =>
   base.replace("embedded: { port: 1883 }", `url: mqtt://broker:1883\n${auth}`);
-
-function failure(yaml: string, env: NodeJS.ProcessEnv = {}): ConfigError {
-  try {
-    parseConfig(yaml, "test.yaml", env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
-
-const lines = (err: ConfigError) => err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
 
 function checkConfig(text: string) {
   const dir = mkdtempSync(join(tmpdir(), "mp-hostile-cfg-"));
@@ -45,8 +25,8 @@ function checkConfig(text: string) {
 
 describe("config: YAML aliases", () => {
   it("an alias without its anchor is a config problem with its line, not a ReferenceError", () => {
-    const err = failure(base.replace("site: raufoss", "site: *a"));
-    expect(lines(err)).toEqual([
+    const err = configError(base.replace("site: raufoss", "site: *a"));
+    expect(problemLines(err)).toEqual([
       "1 (yaml): alias *a refers to no anchor &a above it (set the anchor before using it, or write the value out)",
     ]);
   });
@@ -59,9 +39,9 @@ describe("config: YAML aliases", () => {
       "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]",
       "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]",
     ].join("\n");
-    const err = failure(`${base}${bomb}\n`);
+    const err = configError(`${base}${bomb}\n`);
     expect(err.problems).toHaveLength(1);
-    expect(lines(err)[0]).toMatch(/^1\d \(yaml\): aliases expand to too many values/);
+    expect(problemLines(err)[0]).toMatch(/^1\d \(yaml\): aliases expand to too many values/);
   });
 
   it("check-config prints the problem, no stack, and exits 1", () => {
@@ -111,8 +91,8 @@ describe("config: ${VAR} values are strings, and never printed", () => {
 
   it("a bad substituted value is reported by its reference, never by its value", () => {
     const secret = "hunter2-very-secret";
-    const err = failure(base.replace("port: 7878", 'port: "${LATHE_PORT}"'), { LATHE_PORT: secret });
-    expect(lines(err)).toEqual([
+    const err = configError(base.replace("port: 7878", 'port: "${LATHE_PORT}"'), { LATHE_PORT: secret });
+    expect(problemLines(err)).toEqual([
       '9 machines[0].monitor.port: expected integer 1–65535, got "${LATHE_PORT}" (after substituting the environment)',
     ]);
     expect(err.message).not.toContain(secret);
@@ -120,15 +100,17 @@ describe("config: ${VAR} values are strings, and never printed", () => {
 
   it("a substituted password inside a URL never shows, even when the URL is refused", () => {
     const yaml = base.replace("embedded: { port: 1883 }", 'url: "mqtt://gw:${MQTT_PASSWORD}@broker:1883"');
-    const err = failure(yaml, { MQTT_PASSWORD: "pa ss word" });
+    const err = configError(yaml, { MQTT_PASSWORD: "pa ss word" });
     expect(err.message).toContain("mqtt.url");
     expect(err.message).not.toContain("pa ss");
     expect(err.message).not.toContain("word");
   });
 
   it("a password written into mqtt.url is never echoed whole, even with a space in it", () => {
-    const err = failure(base.replace("embedded: { port: 1883 }", 'url: "mqtt://gw:pa ss/w@rd@broker:1883"'));
-    expect(lines(err)).toEqual([
+    const err = configError(
+      base.replace("embedded: { port: 1883 }", 'url: "mqtt://gw:pa ss/w@rd@broker:1883"'),
+    );
+    expect(problemLines(err)).toEqual([
       '4 mqtt.url: expected a broker URL like mqtt://host:1883 or mqtts://host:8883, got "mqtt://***@broker:1883"',
     ]);
   });
@@ -157,7 +139,7 @@ describe("config: ${VAR} values are strings, and never printed", () => {
 describe("config: the embedded broker's credentials", () => {
   it("a password without a user name fails check-config (it used to fail only at run)", () => {
     const yaml = base.replace("embedded: { port: 1883 }", "embedded: { port: 1883, password: s3cret }");
-    expect(lines(failure(yaml))).toEqual([
+    expect(problemLines(configError(yaml))).toEqual([
       "4 mqtt.embedded.username: set both mqtt.embedded.username and mqtt.embedded.password, or neither",
     ]);
     const r = checkConfig(yaml);

@@ -1,37 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/config/load.ts";
+import { parseConfig } from "../../src/config/load.ts";
 import { deadbandsByMachine } from "../../src/pipeline/deadband-config.ts";
 import { Pipeline } from "../../src/pipeline/pipeline.ts";
+import { configProblems, ONE_LATHE_SITE_YAML } from "../support/config-problems.ts";
 import { rd } from "./readings.ts";
 
 // machines[].deadband in the config file → the pipeline the gateway builds
 // (gateway.ts passes deadbandsByMachine(config.machines) as machineDeadbands).
 
-const config = (deadbandLine: string) => `site: raufoss
-gateway: { id: gw-1 }
-mqtt:
-  embedded: { port: 1883 }
-machines:
-  - id: lathe-1
-    name: Mazak QT 200
-    kind: lathe
-    monitor: { type: shdr, host: 127.0.0.1, port: 7878 }
-${deadbandLine}
+const config = (deadbandLine: string) => `${ONE_LATHE_SITE_YAML}${deadbandLine}
   - id: mill-1
     name: Haas VF-2
     kind: mill
 `;
 
-function problems(yaml: string): string[] {
-  try {
-    parseConfig(yaml, "test.yaml", {});
-  } catch (err) {
-    if (err instanceof ConfigError)
-      return err.problems.map((p) => `${p.line ?? "-"} ${p.path}: ${p.message}`);
-    throw err;
-  }
-  return [];
-}
+const problems = (yaml: string) => configProblems(yaml);
 
 describe("config machines[].deadband", () => {
   it("reaches the pipeline: lathe-1 drops spindle jitter below 5 rpm, mill-1 keeps every change", () => {

@@ -4,11 +4,12 @@
 import fc from "fast-check";
 import mqttPacket from "mqtt-packet";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/config/load.ts";
+import { parseConfig } from "../../src/config/load.ts";
 import { BrokerAccess, filterWithin } from "../../src/sinks/mqtt/broker-access.ts";
 import { anonymousReadDefault, isLoopbackHost } from "../../src/sinks/mqtt/broker-config.ts";
 import { ConnectionCounter, clientAddress, RetainedBudget } from "../../src/sinks/mqtt/broker-limits.ts";
 import { FrameSizeGuard } from "../../src/sinks/mqtt/frame-guard.ts";
+import { configProblems } from "../support/config-problems.ts";
 
 const access = new BrokerAccess("maskinport/raufoss");
 
@@ -226,15 +227,7 @@ ${embedded
 machines:
   - { id: lathe-1, name: Lathe, kind: lathe }
 `;
-  function problems(yaml: string, env: NodeJS.ProcessEnv = {}): string[] {
-    try {
-      parseConfig(yaml, "test.yaml", env);
-    } catch (err) {
-      if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-      throw err;
-    }
-    return [];
-  }
+  const problems = (yaml: string, env: NodeJS.ProcessEnv = {}) => configProblems(yaml, env, { lines: false });
 
   it("fills secure defaults", () => {
     const c = parseConfig(base("port: 1883"), "t", {});

@@ -31,6 +31,10 @@ export type Mosquitto = {
   kill(): void;
   /** Start again on the same port (after kill() or while running) and wait until it accepts connections. */
   restart(): Promise<void>;
+  /** Graceful stop (SIGTERM) that keeps the port and the persistence file: an outage until bringUp(). */
+  takeDown(): Promise<void>;
+  /** Start again after takeDown() (or kill()) and wait until it accepts connections. */
+  bringUp(): Promise<void>;
 };
 
 function canConnect(port: number): Promise<boolean> {
@@ -58,6 +62,8 @@ function externalBroker(url: string): Mosquitto {
     stop: async () => {},
     kill: notOwned,
     restart: async () => notOwned(),
+    takeDown: async () => notOwned(),
+    bringUp: async () => notOwned(),
   };
 }
 
@@ -110,5 +116,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       await server.terminate("SIGTERM");
       await server.launch();
     },
+    takeDown: () => server.terminate("SIGTERM"),
+    bringUp: () => server.launch(),
   };
 }

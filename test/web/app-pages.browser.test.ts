@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StateSegment } from "../../src/web/states-route.ts";
 import { logIn, logOut, screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
-import { launchChromium } from "./support/chromium.ts";
+import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
 import { FakeSessionsApi, NamedFakeAuthenticator } from "./support/fake-sessions-api.ts";
 import { type ServedApp, serve } from "./support/serve.ts";
@@ -40,13 +40,8 @@ describe("web app views in Chromium", () => {
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });
-    page.on("pageerror", (err) => pageErrors.push(err.message));
-    page.on("console", (msg) => {
-      // 401 (not logged in yet), 403 (the trainee's QR page) and 409 (occupied) are answers the pages expect.
-      if (msg.type() === "error" && !/status of (401|403|409)/.test(msg.text())) {
-        pageErrors.push(msg.text());
-      }
-    });
+    // 401 (not logged in yet), 403 (the trainee's QR page) and 409 (occupied) are answers the pages expect.
+    recordPageErrors(page, pageErrors, /status of (401|403|409)/);
   });
 
   afterAll(async () => {

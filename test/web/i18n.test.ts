@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MACHINE_STATES } from "../../src/core/events.ts";
 import { DICTIONARY, LANGUAGES, type MessageKey, translate } from "../../src/web/i18n.ts";
 import { livePageConfig, renderLivePage } from "../../src/web/live-page.ts";
+import { createTranslator } from "../../src/web/public/i18n.js";
 
 const PUBLIC = new URL("../../src/web/public/", import.meta.url);
 const nbKeys = Object.keys(DICTIONARY.nb).sort();
@@ -25,6 +26,19 @@ describe("i18n dictionary", () => {
   it("substitutes values", () => {
     expect(translate("nb", "header.machines", { n: 4 })).toBe("4 maskiner");
     expect(translate("en", "duration.hours", { h: 2, m: 5 })).toBe("2 h 5 min");
+  });
+
+  it("fills in a string on the server exactly as the page does", () => {
+    for (const language of LANGUAGES) {
+      const pageT = createTranslator(DICTIONARY, language);
+      for (const key of nbKeys as MessageKey[]) {
+        const values = Object.fromEntries(
+          [...DICTIONARY[language][key].matchAll(/\{(\w+)\}/g)].map((m, i) => [m[1]!, i + 7]),
+        );
+        expect(translate(language, key, values), key).toBe(pageT(key, values));
+        expect(translate(language, key, values), key).not.toMatch(/\{\w+\}/);
+      }
+    }
   });
 
   it("has every key the page's scripts and template use", () => {

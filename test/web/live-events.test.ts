@@ -2,6 +2,7 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Observation } from "../../src/core/observation.ts";
 import type { WebTuning } from "../../src/web/app.ts";
+import { waitFor } from "../support/ports.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
 import { http } from "./support/http.ts";
 import { type ServedApp, serve } from "./support/serve.ts";
@@ -31,13 +32,7 @@ async function open(url: string): Promise<SseClient> {
   return client;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (condition: () => boolean, what: string) => waitFor(what, () => condition() || undefined, 3000);
 
 function speed(machine: string, value: number, ts: number): Observation {
   return {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import type { WebDeps, WebTuning } from "../../src/web/app.ts";
 import { clientLimitsFrom } from "../../src/web/client-address.ts";
+import { waitFor } from "../support/ports.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
 import { http } from "./support/http.ts";
 import { type ServedApp, serve } from "./support/serve.ts";
@@ -30,13 +31,7 @@ async function open(url: string, opts: Parameters<typeof SseClient.connect>[1] =
   return client;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (condition: () => boolean, what: string) => waitFor(what, () => condition() || undefined, 3000);
 
 describe("GET /events: streams per client address", () => {
   it("200 streams from one host get 8 slots; the rest get 429 and another host still gets in", async () => {

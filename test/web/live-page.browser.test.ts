@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "./support/chromium.ts";
+import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import { DEMO_MACHINES, FakeFleet } from "./support/fake-fleet.ts";
 import { type ServedApp, serve } from "./support/serve.ts";
 
@@ -21,10 +21,7 @@ describe("live fleet page in Chromium", () => {
     served = await serve(fleet.deps());
     browser = await launchChromium();
     page = await browser.context.newPage();
-    page.on("pageerror", (err) => pageErrors.push(err.message));
-    page.on("console", (msg) => {
-      if (msg.type() === "error") pageErrors.push(msg.text());
-    });
+    recordPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {

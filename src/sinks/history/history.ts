@@ -30,34 +30,12 @@ export interface HistoryStore {
   alarms(q: FleetWindow): Promise<AlarmRecord[]>;
 }
 
-export const HISTORY_MAX_POINTS = 100_000;
-export const HISTORY_DEFAULT_LIMIT = 10_000;
-
-/** The same argument checks (and messages) for every implementation. */
-export function checkWindow(q: TimeWindow, what: string): void {
-  if (!Number.isFinite(q.from) || !Number.isFinite(q.to) || q.to <= q.from) {
-    throw new RangeError(
-      `${what}: expected finite from < to (ms since epoch), got from=${q.from} to=${q.to}`,
-    );
-  }
-}
-
-export function checkMaxPoints(maxPoints: number): void {
-  if (!Number.isInteger(maxPoints) || maxPoints < 1 || maxPoints > HISTORY_MAX_POINTS) {
-    throw new RangeError(`range: expected maxPoints an integer 1–${HISTORY_MAX_POINTS}, got ${maxPoints}`);
-  }
-}
-
-/** Back-to-back segments from state changes (oldest first), clipped to the window; equal neighbours merged. */
-export function segmentsOf(rows: readonly { ts: number; state: string }[], q: TimeWindow): StateSegment[] {
-  const segments: StateSegment[] = [];
-  rows.forEach((row, i) => {
-    const start = Math.max(row.ts, q.from);
-    const end = rows[i + 1]?.ts ?? q.to;
-    if (end <= start) return;
-    const previous = segments.at(-1);
-    if (previous && previous.state === row.state && previous.to === start) previous.to = end;
-    else segments.push({ state: row.state as StateSegment["state"], from: start, to: end });
-  });
-  return segments;
-}
+// The argument checks (and messages), limits and state segments are the same for every
+// implementation: the embedded store's, re-exported here for the others.
+export {
+  checkMaxPoints,
+  checkWindow,
+  HISTORY_DEFAULT_LIMIT,
+  HISTORY_MAX_POINTS,
+  stateSegments,
+} from "../timeseries/queries.ts";

@@ -13,7 +13,7 @@ import {
   type RangePoint,
   type RangeQuery,
   type StateSegment,
-  segmentsOf,
+  stateSegments,
 } from "./history.ts";
 
 // The history questions in InfluxQL, over the schema the InfluxSink writes
@@ -89,7 +89,7 @@ export class InfluxHistory implements HistoryStore {
       ts: r.time,
       state: String(r.state),
     }));
-    return segmentsOf(rows, q);
+    return stateSegments(rows, q);
   }
 
   async cycles(q: FleetWindow): Promise<CycleRecord[]> {

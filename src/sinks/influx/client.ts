@@ -1,4 +1,5 @@
 import { InfluxDB, type IPoolOptions } from "influx";
+import { redactUrl } from "../../core/url-credentials.ts";
 
 type IBackoffStrategy = NonNullable<IPoolOptions["backoff"]>;
 
@@ -34,14 +35,7 @@ const NEVER_DISABLE: IBackoffStrategy = {
 
 /** The URL without credentials, for logs and messages. */
 export function redactInfluxUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "<unparseable InfluxDB URL>";
-  }
+  return redactUrl(url, "InfluxDB");
 }
 
 export function createInfluxClient(c: InfluxConnection): InfluxDB {

@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
+import { redactUrl as redactUrlOf } from "../../core/url-credentials.ts";
 import type { Outbox } from "../outbox/outbox-types.ts";
 import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
 import { Qos0Frames } from "./qos0-frames.ts";
@@ -57,16 +58,9 @@ const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-/** The URL without user:password, for logs and error messages. */
+/** The broker URL without user:password, for logs and error messages. */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "<unparseable MQTT URL>";
-  }
+  return redactUrlOf(url, "MQTT");
 }
 
 const BROKER_PROTOCOLS = new Set(["mqtt:", "mqtts:", "tcp:", "ssl:", "tls:", "ws:", "wss:"]);

@@ -48,10 +48,14 @@ export type AlarmRecord = {
   session: string | null;
 };
 
-const MAX_POINTS = 100_000;
-const DEFAULT_LIMIT = 10_000;
+// The argument checks, limits and state segments below are the history
+// contract's (src/sinks/history/history.ts re-exports them): the InfluxDB
+// history answers with the same rules and messages.
 
-function checkWindow(q: TimeWindow, what: string): void {
+export const HISTORY_MAX_POINTS = 100_000;
+export const HISTORY_DEFAULT_LIMIT = 10_000;
+
+export function checkWindow(q: TimeWindow, what: string): void {
   if (!Number.isFinite(q.from) || !Number.isFinite(q.to) || q.to <= q.from) {
     throw new RangeError(
       `${what}: expected finite from < to (ms since epoch), got from=${q.from} to=${q.to}`,
@@ -59,11 +63,33 @@ function checkWindow(q: TimeWindow, what: string): void {
   }
 }
 
+export function checkMaxPoints(maxPoints: number): void {
+  if (!Number.isInteger(maxPoints) || maxPoints < 1 || maxPoints > HISTORY_MAX_POINTS) {
+    throw new RangeError(`range: expected maxPoints an integer 1–${HISTORY_MAX_POINTS}, got ${maxPoints}`);
+  }
+}
+
+/**
+ * Back-to-back segments from state changes (oldest first, the state in effect
+ * at `from` first when there is one), clipped to the window; equal neighbours merged.
+ */
+export function stateSegments(rows: readonly { ts: number; state: string }[], q: TimeWindow): StateSegment[] {
+  const segments: StateSegment[] = [];
+  rows.forEach((row, i) => {
+    const start = Math.max(row.ts, q.from);
+    const end = rows[i + 1]?.ts ?? q.to;
+    if (end <= start) return;
+    const previous = segments.at(-1);
+    if (previous && previous.state === row.state && previous.to === start) previous.to = end;
+    // Both stores hold only the states the pipeline wrote.
+    else segments.push({ state: row.state as MachineStateName, from: start, to: end });
+  });
+  return segments;
+}
+
 export function range(db: DatabaseSync, q: RangeQuery): RangePoint[] {
   checkWindow(q, "range");
-  if (!Number.isInteger(q.maxPoints) || q.maxPoints < 1 || q.maxPoints > MAX_POINTS) {
-    throw new RangeError(`range: expected maxPoints an integer 1–${MAX_POINTS}, got ${q.maxPoints}`);
-  }
+  checkMaxPoints(q.maxPoints);
   const series = db
     .prepare("SELECT id, kind FROM series WHERE machine = ? AND signal = ?")
     .get(q.machine, q.signal) as { id: number; kind: "num" | "text" | null } | undefined;
@@ -130,16 +156,7 @@ export function stateTimeline(db: DatabaseSync, q: TimeWindow & { machine: strin
        ORDER BY ts, rowid`,
     )
     .all({ machine: q.machine, from: q.from, to: q.to }) as { ts: number; state: MachineStateName }[];
-  const segments: StateSegment[] = [];
-  rows.forEach((row, i) => {
-    const start = Math.max(row.ts, q.from);
-    const end = rows[i + 1]?.ts ?? q.to;
-    if (end <= start) return;
-    const previous = segments.at(-1);
-    if (previous && previous.state === row.state && previous.to === start) previous.to = end;
-    else segments.push({ state: row.state, from: start, to: end });
-  });
-  return segments;
+  return stateSegments(rows, q);
 }
 
 /** Cycles that ended at or after `from` and started before `to`, oldest first. */
@@ -157,7 +174,7 @@ export function cycles(
     .all({
       from: q.from,
       to: q.to,
-      limit: q.limit ?? DEFAULT_LIMIT,
+      limit: q.limit ?? HISTORY_DEFAULT_LIMIT,
       ...(q.machine === undefined ? {} : { machine: q.machine }),
     }) as {
     machine: string;
@@ -197,7 +214,7 @@ export function alarms(
     .all({
       from: q.from,
       to: q.to,
-      limit: q.limit ?? DEFAULT_LIMIT,
+      limit: q.limit ?? HISTORY_DEFAULT_LIMIT,
       ...(q.machine === undefined ? {} : { machine: q.machine }),
     }) as {
     machine: string;

@@ -1,5 +1,7 @@
-// Translator for the page. The dictionary comes from src/web/i18n.ts, embedded
-// in the page by the server, so both sides share one source of strings.
+// Translator for the page and the server. The dictionary comes from
+// src/web/i18n.ts, embedded in the page by the server, and the server's
+// translate() is this same function: one source of strings and one of how a
+// `{name}` is filled in. It must stay valid in a browser and in Node (no DOM here).
 
 /** BCP 47 locale used for numbers, dates and times per page language. */
 export const LOCALES = { nb: "nb-NO", en: "en-GB" };

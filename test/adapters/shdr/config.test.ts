@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { keyMapFromConfig, ShdrConfigError } from "../../../src/adapters/shdr/adapter.ts";
 import { shdrMonitorSchema } from "../../../src/adapters/shdr/config.ts";
-import { ConfigError, parseConfig } from "../../../src/config/load.ts";
+import { parseConfig } from "../../../src/config/load.ts";
+import { configProblems } from "../../support/config-problems.ts";
 import { CPPAGENT_FIXTURES } from "../../support/fixtures.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../../src/adapters/shdr/sample.yaml", import.meta.url));
@@ -58,15 +59,7 @@ machines:
     kind: lathe
     monitor: ${monitor}
 `;
-    const problems = (monitor: string) => {
-      try {
-        parseConfig(yaml(monitor), "test.yaml", {});
-      } catch (err) {
-        if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-        throw err;
-      }
-      return [];
-    };
+    const problems = (monitor: string) => configProblems(yaml(monitor), {}, { lines: false });
     expect(problems("{ type: shdr, host: h, keys: { Sspeed: spindle.sped } }")).toEqual([
       expect.stringMatching(/^machines\[0\]\.monitor\.keys\.Sspeed: .*catalogue signal id/),
     ]);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normaliseEob } from "../../../src/dnc/program/text.ts";
-import { launchChromium } from "../support/chromium.ts";
+import { launchChromium, recordPageErrors } from "../support/chromium.ts";
 import { PASSWORD } from "../support/fake-authenticator.ts";
 import { type SimulatedGateway, startSimulatedGateway } from "./sim-gateway.ts";
 
@@ -30,10 +30,7 @@ describe("program upload page in Chromium", () => {
     gateway = await startSimulatedGateway(115200);
     browser = await launchChromium();
     page = await browser.context.newPage();
-    page.on("pageerror", (err) => pageErrors.push(err.message));
-    page.on("console", (msg) => {
-      if (msg.type() === "error") pageErrors.push(msg.text());
-    });
+    recordPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.MASKINPORT_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -41,4 +41,17 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Pushes into `errors` every uncaught error and every console error of `page`,
+ * except console errors matching `expected` (answers a page asks for on
+ * purpose, such as the 401 of /api/me before a login). A test then expects
+ * the list to be empty.
+ */
+export function recordPageErrors(page: Page, errors: string[], expected?: RegExp): void {
+  page.on("pageerror", (err) => errors.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !expected?.test(msg.text())) errors.push(msg.text());
+  });
 }
