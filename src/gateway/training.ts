@@ -48,7 +48,9 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
   const log = opts.log.child({ part: "training" });
   const store = await openTrainingStore(cfg);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  let closed = false;
   const close = async () => {
+    closed = true;
     for (const c of closers.splice(0).reverse()) {
       try {
         await c();
@@ -80,6 +82,7 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
     );
 
     let day: CourseDay | undefined;
+    let demoRequested = false;
     return {
       store,
       users,
@@ -99,15 +102,25 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
         closers.push(() => checkin.stop());
       },
       startDemoDay(afterCheckIn) {
-        if (!seed || day) return;
-        day = startCourseDay({
-          sessions,
-          trainees: seed.trainees.map((t) => t.id),
-          machines: opts.machines,
-          log: log.child({ part: "demo" }),
-          ...(afterCheckIn ? { afterCheckIn } : {}),
-        });
+        if (!seed || demoRequested) return;
+        demoRequested = true;
+        const start = () => {
+          if (closed) return; // the gateway stopped while the rules were applied
+          day = startCourseDay({
+            sessions,
+            trainees: seed.trainees.map((t) => t.id),
+            machines: opts.machines,
+            log: log.child({ part: "demo" }),
+            ...(afterCheckIn ? { afterCheckIn } : {}),
+          });
+        };
         closers.push(() => day?.stop());
+        // A restarted demo first ends what the previous run left open past its idle time or end of
+        // day, so that everyone arrives afresh instead of coming back one per step.
+        sessions.tick().then(start, (err: unknown) => {
+          log.warn({ err }, "demo: could not apply the session rules before the course day");
+          start();
+        });
       },
       close,
     };
