@@ -18,6 +18,8 @@ export function wireEvidence(options: {
   history: SessionHistory;
   machineKind: (machine: string) => string | undefined;
   onUpdate: (listener: (out: PipelineOutput) => void) => () => void;
+  /** After records were sealed (the LRS feed pushes at once instead of at its next poll). */
+  onRecorded?: () => void;
   log: Logger;
 }): () => void {
   const { evidence, history, log } = options;
@@ -35,9 +37,12 @@ export function wireEvidence(options: {
       if (draft) drafts.push(draft);
     }
     if (drafts.length === 0) return;
-    evidence.record(drafts).catch((err: unknown) => {
-      // Types and machines only: a draft names the trainee in clear.
-      log.error({ err, types: drafts.map((d) => d.type) }, "evidence could not be recorded");
-    });
+    evidence.record(drafts).then(
+      () => options.onRecorded?.(),
+      (err: unknown) => {
+        // Types and machines only: a draft names the trainee in clear.
+        log.error({ err, types: drafts.map((d) => d.type) }, "evidence could not be recorded");
+      },
+    );
   });
 }

@@ -81,7 +81,7 @@ export async function wireTraining(
     });
     stopList.add("evidence", () => opened.close());
     evidence = opened.service;
-    await startEvidenceUpkeep({
+    const upkeep = await startEvidenceUpkeep({
       config: config.evidence,
       service: opened.service,
       ledger: opened.ledger,
@@ -100,6 +100,7 @@ export async function wireTraining(
       history,
       machineKind: (m) => kinds.get(m),
       onUpdate: (l) => host.onUpdate(l),
+      onRecorded: () => upkeep.notify(),
       log: log.child({ part: "evidence" }),
     });
     stopList.add("evidence wiring", async () => {
