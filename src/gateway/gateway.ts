@@ -136,6 +136,7 @@ export class Gateway {
           // Without a training section there are no users: login answers 503.
           auth: {
             ...(people ? { authenticator: people.authenticator } : {}),
+            ...(people?.webSessions ? { sessions: people.webSessions } : {}),
             liveRequiresLogin: config.web.liveRequiresLogin,
             secureCookies: config.web.secureCookies,
           },

@@ -12,6 +12,7 @@ import type { CheckInPort } from "../web/api/dnc/ports.ts";
 import { trainingApi } from "../web/api/training-api.ts";
 import type { ApiRoutes } from "../web/app.ts";
 import type { Authenticator } from "../web/auth/authenticator.ts";
+import type { WebSessionStore } from "../web/auth/session-store.ts";
 import { openEvidence } from "./evidence.ts";
 import { startEvidenceUpkeep } from "./evidence-upkeep.ts";
 import { wireEvidence } from "./evidence-wiring.ts";
@@ -29,6 +30,8 @@ export type WiredTraining = {
   training: Training;
   evidence: EvidenceService | undefined;
   authenticator: Authenticator;
+  /** Where web logins live (undefined: in memory). */
+  webSessions: WebSessionStore | undefined;
   apiRoutes: ApiRoutes;
   /** Who is checked in where, for the DNC upload routes (a trainee sends only where checked in). */
   checkIns: CheckInPort;
@@ -116,6 +119,7 @@ export async function wireTraining(
     training,
     evidence,
     authenticator: training.authenticator,
+    webSessions: training.webSessions,
     apiRoutes: trainingApi({
       users: training.users,
       courses: training.courses,

@@ -11,6 +11,8 @@ import { openTrainingStore } from "../training/store/open.ts";
 import type { TrainingStore } from "../training/store/types.ts";
 import { userAuthenticator } from "../web/api/user-authenticator.ts";
 import type { Authenticator } from "../web/auth/authenticator.ts";
+import type { WebSessionStore } from "../web/auth/session-store.ts";
+import { SqliteSessionStore } from "../web/auth/sqlite-session-store.ts";
 
 /**
  * The training layer as one gateway runs it (config `training:`): the
@@ -25,6 +27,8 @@ export type Training = {
   readonly courses: CourseService;
   readonly sessions: SessionService;
   readonly authenticator: Authenticator;
+  /** Web login sessions next to the users (SQLite only; with PostgreSQL they stay in memory for now). */
+  readonly webSessions: WebSessionStore | undefined;
   /** Answer check-in commands on `<prefix>/+/cmd/checkin` over the gateway's own connection. */
   startMqttCheckin(client: MqttClient, prefix: string): Promise<void>;
   /**
@@ -75,6 +79,8 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
     });
     closers.push(() => sessions.close());
     sessions.startTimers();
+    const webSessions = store.kind === "sqlite" ? new SqliteSessionStore(cfg.path) : undefined;
+    closers.push(() => webSessions?.close());
     if (seed) (opts.print ?? console.log)(demoLogins());
     log.info(
       { store: store.kind, demo: cfg.demo, open: sessions.openSessions().length },
@@ -89,6 +95,7 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
       courses,
       sessions,
       authenticator: userAuthenticator(users),
+      webSessions,
       async startMqttCheckin(client, prefix) {
         const checkin = new MqttCheckin({
           client,

@@ -29,6 +29,7 @@ let gateway: Gateway;
 let mqttUrl: string;
 let webPort: number;
 let trainee: User;
+let config: ReturnType<typeof parseConfig>;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "mp-training-gw-"));
@@ -68,8 +69,9 @@ simulators:
   - { type: shdr, port: ${sim}, machines: 1, seed: 7, timeScale: 60 }
   - { type: dnc, transport: tcp, port: ${dncPort}, profile: fanuc }
 `;
+  config = parseConfig(yaml, "training-gateway.yaml", {});
   gateway = new Gateway({
-    config: parseConfig(yaml, "training-gateway.yaml", {}),
+    config,
     log: pino({ level: "silent" }),
     version: "test",
   });
@@ -162,4 +164,20 @@ describe("training in the gateway", () => {
     });
     expect(sent.status, await sent.clone().text()).toBe(202);
   });
+
+  it("keeps web logins across a restart (they live next to the users)", async () => {
+    const base = () => `http://127.0.0.1:${webPort}`;
+    const login = await fetch(`${base()}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "ola", password: "pw-ola-long-enough" }),
+    });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    await gateway.stop();
+    gateway = new Gateway({ config, log: pino({ level: "silent" }), version: "test" });
+    ({ webPort } = await gateway.start());
+    const me = await fetch(`${base()}/api/me`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ userId: trainee.id, displayName: "Ola Nordmann" });
+  }, 30_000);
 });
