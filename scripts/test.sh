@@ -4,7 +4,7 @@
 #   1. node modules (npm ci when node_modules is missing) and the Node 24 check;
 #   2. the Debian packages the integration tests drive, installed with apt-get
 #      when running as root (otherwise: a list of what to install, exit 1);
-#   3. tsc --noEmit;
+#   3. tsc --noEmit, and tsc -p src/web/public (the pages' scripts, checkJs);
 #   4. real services on free loopback ports, each in a temp dir: Mosquitto,
 #      InfluxDB 1.x and a throwaway PostgreSQL cluster; their URLs go to the
 #      tests as MASKINPORT_TEST_MQTT_URL, MASKINPORT_TEST_INFLUX_URL and
@@ -63,8 +63,9 @@ if ((${#need[@]})); then
 fi
 
 # --- 3. type check ----------------------------------------------------------------
-say "tsc --noEmit"
+say "tsc --noEmit (server, then the pages' scripts)"
 tsc --noEmit
+tsc -p src/web/public --noEmit
 
 # --- 4. services --------------------------------------------------------------------
 work="$(mktemp -d /tmp/maskinport-test.XXXXXX)"

@@ -247,6 +247,7 @@ function floorRow(target: string, r: LatencyResult): BenchRow {
 
 type Broker = { url: string; close(): Promise<void>; meters: Pick<LatencyOptions, "cpu" | "waits"> };
 
+/** For the floor run only: the gateway's runs start their own embedded broker (`mqtt.embedded`). */
 async function embeddedBroker(): Promise<Broker> {
   const broker = await startTestBroker({ log });
   // Publishers log in as the gateway: nobody else may publish on the embedded broker.
@@ -266,25 +267,48 @@ async function mosquittoBroker(): Promise<Broker> {
   };
 }
 
+/** The configurations measured, each one `maskinport run` (bench/support/maskinport-process.ts). */
+const LATENCY_VARIANTS = [
+  ["default", "default config (outbox, QoS 1)"],
+  ["lean", "lean config (no outbox, signals QoS 0)"],
+] as const;
+
 async function latencySection(opts: FoundationBenchOptions): Promise<Section> {
   const seconds = opts.latencySeconds;
   const title =
     `4. Latency SHDR line sent → MQTT message received, ${count(GOALS.latencyObsPerSecond)} obs/s paced ` +
-    `(4 machines, 4 obs/line), QoS 0, ${seconds} s after 2 s warm-up`;
+    `(4 machines, 4 obs/line), maskinport run --config FILE, ${seconds} s after 2 s warm-up`;
   const base = { qos: 0 as const, obsPerSecond: GOALS.latencyObsPerSecond, machines: 4, warmupMs: 2000 };
   const rows: BenchRow[] = [];
   for (const [name, start] of [
     ["embedded broker", embeddedBroker],
     ["Mosquitto", mosquittoBroker],
   ] as const) {
-    opts.progress(`latency: ${name}`);
     let broker: Broker | undefined;
     try {
-      broker = await start();
-      const run = { ...base, ...broker.meters, url: broker.url };
-      rows.push(latencyRow(name, await measureShdrToMqttLatency({ ...run, measureMs: seconds * 1000 })));
+      const external = name === "Mosquitto" ? await start() : undefined;
+      broker = external;
+      for (const [variant, label] of LATENCY_VARIANTS) {
+        opts.progress(`latency: ${name}, ${variant} config`);
+        const url = external?.url ?? "embedded";
+        const run = { ...base, ...external?.meters, url, variant, measureMs: seconds * 1000 };
+        try {
+          rows.push(latencyRow(`${name}, ${label}`, await measureShdrToMqttLatency(run)));
+        } catch (err) {
+          rows.push(errorRow(`${name}, ${label}`, err));
+        }
+      }
       // Shorter: it only has to show the machine's floor in the same minute.
-      const floor = await measureDirectMqttLatency({ ...run, warmupMs: 1000, measureMs: 5000 });
+      opts.progress(`latency: ${name}, floor`);
+      const floorBroker = external ?? (await start());
+      broker = floorBroker;
+      const floor = await measureDirectMqttLatency({
+        ...base,
+        ...floorBroker.meters,
+        url: floorBroker.url,
+        warmupMs: 1000,
+        measureMs: 5000,
+      });
       rows.push(floorRow(name, floor));
     } catch (err) {
       rows.push(errorRow(name, err));

@@ -1,23 +1,31 @@
 // Latency from an SHDR line leaving the machine to its MQTT message reaching
-// a consumer, at a steady paced rate. The gateway side here is wired exactly
-// as src/gateway/gateway.ts wires it (ShdrAdapter → Pipeline.process →
-// MqttSink.write, Pipeline.tick every 250 ms) and runs in this thread; the
-// machines and the consumer run in a worker (latency-world.ts).
+// a consumer, at a steady paced rate. The gateway is the product as shipped:
+// `maskinport run --config FILE` in its own process (bench/support/
+// maskinport-process.ts), in the default or the lean configuration, with its
+// own embedded broker or an external Mosquitto; the machines and the consumer
+// run in a worker here (latency-world.ts).
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
-import { pino } from "pino";
-import { ShdrAdapter } from "../../src/adapters/shdr/adapter.ts";
-import { shdrMonitorSchema } from "../../src/adapters/shdr/config.ts";
-import { Pipeline } from "../../src/pipeline/pipeline.ts";
-import { MqttSink } from "../../src/sinks/mqtt/mqtt-sink.ts";
 import type { CpuReading } from "../support/flow-window.ts";
 import { mainThreadRunQueueWaitUs, namedThreadRunQueueWaitUs, ThreadCpuMeter } from "../support/machine.ts";
+import {
+  freePort,
+  type GatewayVariant,
+  type MaskinportProcess,
+  startMaskinport,
+  waitForGateway,
+  writeGatewayConfig,
+} from "../support/maskinport-process.ts";
 import { type Distribution, distribution } from "../support/stats.ts";
 import { STAMP_KEY, STAMP_SIGNAL, type WorldReply, type WorldRequest } from "./latency-protocol.ts";
 
 export type LatencyOptions = {
-  url: string;
+  /** The broker: an external one by URL; for the gateway run, "embedded" starts the gateway's own. */
+  url: string | "embedded";
   qos: 0 | 1;
   obsPerSecond: number;
   machines: number;
@@ -39,18 +47,17 @@ export type LatencyResult = {
   adapterErrors: number;
   /**
    * Share of one core used while pacing (warm-up + measured part): "gateway"
-   * is this thread (adapters, pipeline, sink — and the embedded broker when
-   * it is the target; "main thread" in the floor run), plus each `cpu` meter.
+   * is the maskinport process, all threads (with its embedded broker when that
+   * is the target; "main thread" of this process in the floor run), plus each `cpu` meter.
    */
   cpuShare: Record<string, number>;
   /**
    * ms per second each part was ready to run but waited for a CPU (Linux
-   * schedstat): what the machine's other jobs cost in latency. "gateway" is this thread.
+   * schedstat): what the machine's other jobs cost in latency. "gateway": all the gateway's threads.
    */
   runQueueWaitMsPerSecond: Record<string, number>;
 };
 
-const log = pino({ level: "silent" });
 /** Thread name of the machines + consumer worker (for its run-queue wait). */
 const WORLD_THREAD = "bench-world";
 let runs = 0;
@@ -99,13 +106,19 @@ async function runMeasured(
   world: World,
   via: "shdr" | "mqtt",
   opts: LatencyOptions,
+  gateway?: MaskinportProcess,
 ): Promise<Omit<LatencyResult, "adapterErrors">> {
-  // This thread is the gateway; in the floor run it only hosts the embedded broker (if any).
-  const main = via === "shdr" ? "gateway" : "main thread";
+  // In the floor run this thread only publishes (and hosts the embedded broker, if that is the target).
   const thread = new ThreadCpuMeter();
-  const meters: Record<string, CpuReading> = { [main]: () => thread.elapsedUs(), ...opts.cpu };
+  const own: Record<string, CpuReading> = gateway
+    ? { gateway: () => gateway.cpuUs() }
+    : { "main thread": () => thread.elapsedUs() };
+  const ownWait: Record<string, CpuReading> = gateway
+    ? { gateway: () => gateway.runQueueWaitUs() }
+    : { "main thread": mainThreadRunQueueWaitUs };
+  const meters: Record<string, CpuReading> = { ...own, ...opts.cpu };
   const waits: Record<string, CpuReading> = {
-    [main]: mainThreadRunQueueWaitUs,
+    ...ownWait,
     "machines+consumer": () => namedThreadRunQueueWaitUs(WORLD_THREAD),
     ...opts.waits,
   };
@@ -138,7 +151,9 @@ async function runMeasured(
  * broker, received by the same consumer. What the machine and the broker
  * cost on their own; the gateway's part is the difference.
  */
-export async function measureDirectMqttLatency(opts: LatencyOptions): Promise<LatencyResult> {
+export async function measureDirectMqttLatency(
+  opts: LatencyOptions & { url: string },
+): Promise<LatencyResult> {
   const prefix = `bench/latency-direct-${process.pid}-${++runs}`;
   const world = new World();
   try {
@@ -150,58 +165,75 @@ export async function measureDirectMqttLatency(opts: LatencyOptions): Promise<La
   }
 }
 
-export async function measureShdrToMqttLatency(opts: LatencyOptions): Promise<LatencyResult> {
+/** `maskinport run` in `variant`'s configuration, its SHDR adapters connected to the world's machines. */
+export async function measureShdrToMqttLatency(
+  opts: LatencyOptions & { variant: GatewayVariant },
+): Promise<LatencyResult> {
   const run = ++runs;
-  const prefix = `bench/latency-${process.pid}-${run}`;
+  const site = `latency-${process.pid}-${run}`;
+  const dir = mkdtempSync(join(tmpdir(), "mp-bench-latency-"));
   const world = new World();
-  const adapters: ShdrAdapter[] = [];
-  let sink: MqttSink | undefined;
-  let tick: NodeJS.Timeout | undefined;
+  let gateway: MaskinportProcess | undefined;
   try {
     const listening = await world.request<{ ok: "listening"; ports: number[] }>({
       cmd: "listen",
       machines: opts.machines,
     });
-    await world.request({ cmd: "subscribe", url: opts.url, topic: `${prefix}/+/signal/#`, qos: opts.qos });
-
-    sink = new MqttSink({
-      url: opts.url,
-      prefix,
-      gatewayId: `bench-latency-${process.pid}-${run}`,
-      signalQos: opts.qos,
-      log,
-      startTimeoutMs: 5000,
+    const embeddedPort = opts.url === "embedded" ? await freePort() : undefined;
+    const url = embeddedPort ? `mqtt://127.0.0.1:${embeddedPort}` : (opts.url as string);
+    const webPort = await freePort();
+    const config = writeGatewayConfig({
+      variant: opts.variant,
+      site,
+      dir,
+      mqtt: embeddedPort ? { embeddedPort } : { url },
+      webPort,
+      machines: listening.ports.map((port, i) => ({
+        id: `lathe-${i + 1}`,
+        name: `bench lathe ${i + 1}`,
+        kind: "lathe",
+        monitor: {
+          type: "shdr",
+          host: "127.0.0.1",
+          port,
+          keys: { [STAMP_KEY]: { signal: STAMP_SIGNAL, type: "sample" } },
+        },
+      })),
     });
-    await sink.start();
-    if (!sink.connected) throw new Error(`MqttSink could not connect to ${opts.url}`);
-    const activeSink = sink;
-    const ids = listening.ports.map((_, i) => `lathe-${i + 1}`);
-    const pipeline = new Pipeline({ machines: ids });
-    tick = setInterval(() => activeSink.write(pipeline.tick()), 250);
-
-    for (const [i, port] of listening.ports.entries()) {
-      const config = shdrMonitorSchema.parse({
-        type: "shdr",
-        host: "127.0.0.1",
-        port,
-        keys: { [STAMP_KEY]: { signal: STAMP_SIGNAL, type: "sample" } },
-      });
-      const adapter = new ShdrAdapter({ machine: ids[i] as string, config });
-      adapters.push(adapter);
-      await adapter.start({ emit: (readings) => activeSink.write(pipeline.process(readings)), log });
-    }
-    const deadline = performance.now() + 5000;
-    while (!adapters.every((a) => a.stats.connected)) {
-      if (performance.now() > deadline) throw new Error("the SHDR adapters did not connect within 5 s");
-      await sleep(10);
-    }
-
-    const measured = await runMeasured(world, "shdr", opts);
-    return { ...measured, adapterErrors: adapters.reduce((sum, a) => sum + a.stats.errors, 0) };
+    gateway = startMaskinport(config);
+    const metricsUrl = `http://127.0.0.1:${webPort}/metrics`;
+    let metrics = "";
+    const readMetrics = async (): Promise<string> => {
+      metrics = await fetch(metricsUrl)
+        .then((r) => (r.ok ? r.text() : ""))
+        .catch(() => "");
+      return metrics;
+    };
+    // Started: its web server answers, and every adapter is connected to its machine.
+    const connected = () => sumMetric(metrics, "maskinport_adapter_connected") === opts.machines;
+    const gw = gateway;
+    await waitForGateway(gw, "/metrics with every adapter connected", () => {
+      void readMetrics();
+      return connected();
+    });
+    await world.request({ cmd: "subscribe", url, topic: `maskinport/${site}/+/signal/#`, qos: opts.qos });
+    const measured = await runMeasured(world, "shdr", opts, gateway);
+    await readMetrics();
+    return { ...measured, adapterErrors: sumMetric(metrics, "maskinport_adapter_errors_total") };
   } finally {
-    clearInterval(tick);
-    await Promise.allSettled(adapters.map((a) => a.stop()));
-    await sink?.stop();
+    await gateway?.stop();
     await world.close();
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The sum of a metric's samples (all label sets) in Prometheus text; NaN when absent. */
+function sumMetric(text: string, name: string): number {
+  let total = Number.NaN;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name) || (line[name.length] !== " " && line[name.length] !== "{")) continue;
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (Number.isFinite(value)) total = (Number.isNaN(total) ? 0 : total) + value;
+  }
+  return total;
 }

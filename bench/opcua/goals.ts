@@ -1,6 +1,8 @@
-// Issue #7's goals, read from one harness run (the JSON lines measure.mjs
-// writes): for every load, Maskinport against the lean reference measured in
-// the same run.
+// Issue #7's and #12's goals, read from one harness run (the JSON lines
+// measure.mjs writes): for every load, Maskinport in its default
+// configuration (`maskinport`: outbox, QoS 1, embedded store) against the
+// lean reference (lean.mjs) measured in the same run; and, when the run has
+// it, against Maskinport's own lean configuration (`maskinport_lean`).
 //
 //   node_modules/.bin/node bench/opcua/goals.ts [results.jsonl …]   (default: the newest in $WORK/run;
 //   several files: also the median and range per load over the runs)
@@ -56,12 +58,12 @@ function readRows(file: string): Row[] {
 
 type Verdict = { load: number; ratio: number; lost: number; lostPct: number; dp99: number; row: string };
 
-/** Maskinport against the lean reference of the same run, per load. */
-function verdicts(rows: Row[]): Verdict[] {
+/** Maskinport (`ours`) against a reference (`ref`) of the same run, per load. */
+function verdicts(rows: Row[], ref = "lean", oursName = "maskinport"): Verdict[] {
   const out: Verdict[] = [];
   for (const load of [...new Set(rows.map((r) => r.offered_nominal))]) {
-    const lean = rows.find((r) => r.gateway === "lean" && r.offered_nominal === load);
-    const ours = rows.find((r) => r.gateway === "maskinport" && r.offered_nominal === load);
+    const lean = rows.find((r) => r.gateway === ref && r.offered_nominal === load);
+    const ours = rows.find((r) => r.gateway === oursName && r.offered_nominal === load);
     if (!lean || !ours) continue;
     const ratio = ours.cpu_s_per_1k_msgs / lean.cpu_s_per_1k_msgs;
     const lost = netLost(ours);
@@ -97,11 +99,23 @@ for (const file of files) {
     "| load chg/s | CPU / msg vs lean (≤ 2×) | changes lost, gaps − late-tick pairs (0) | delivery ratio lean / maskinport | p99 vs lean (≤ +30 ms) | host busy % |",
   );
   console.log("|---:|---|---|---|---|---:|");
-  for (const v of verdicts(readRows(file))) {
+  const rows = readRows(file);
+  for (const v of verdicts(rows)) {
     console.log(v.row);
     all.push(v);
   }
   console.log("");
+  if (rows.some((r) => r.gateway === "maskinport_lean")) {
+    console.log(
+      "the default configuration against Maskinport's lean one (maskinport_lean) in the same run\n",
+    );
+    console.log(
+      "| load chg/s | CPU / msg vs maskinport_lean | changes lost, gaps − late-tick pairs | delivery ratio lean / default | p99 vs maskinport_lean | host busy % |",
+    );
+    console.log("|---:|---|---|---|---|---:|");
+    for (const v of verdicts(rows, "maskinport_lean")) console.log(v.row);
+    console.log("");
+  }
 }
 
 // Several runs: the median is the figure to hold against a goal, the range is the noise.

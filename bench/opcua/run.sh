@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Side-by-side OPC UA → MQTT benchmark: Node-RED + node-red-contrib-opcua, the lean node-opcua → mqtt.js
-# reference, and Maskinport (bench/opcua/gateway.ts: adapter → pipeline → MQTT sink + embedded store),
-# one after the other at each load, with the peer harness in ../shared/peers/nodered (see README.md here).
+# reference, and Maskinport as shipped (`maskinport run --config FILE`, bench/opcua/gateway.sh) in its
+# default configuration (`maskinport`: durable outbox, every MQTT message at QoS 1, embedded store) and
+# its lean one (`maskinport_lean`: outbox off, signals at QoS 0, embedded store), one after the other at
+# each load, with the peer harness in ../shared/peers/nodered (see README.md here).
 #
 #   bench/opcua/run.sh                                   # 1k, 5k, 10k, 20k changes/s × 3 gateways, ≈ 8 min
+#   GATEWAYS="lean maskinport_lean maskinport" DURATION=25 bench/opcua/run.sh
 #   LOADS="500:100" GATEWAYS="lean maskinport" DURATION=10 bench/opcua/run.sh
 #
-# env: HARNESS (the peer harness, default /work/shared/peers/nodered), WORK (/tmp/mp-opcua-bench),
+# env: HARNESS (the peer harness, default ../shared/peers/nodered or /work/shared/peers/nodered), WORK (/tmp/mp-opcua-bench),
 #      plus everything the harness's run.sh takes (LOADS, GATEWAYS, DURATION, WARMUP, SAMPLING_MS, PUBLISH_MS).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HARNESS_SRC="${HARNESS:-$ROOT/../shared/peers/nodered}"
+# Default: shared/ next to the checkout (/work/main/../shared), else the project machine's /work/shared.
+HARNESS_SRC="${HARNESS:-}"
+if [ -z "$HARNESS_SRC" ]; then
+  for candidate in "$ROOT/../shared/peers/nodered" /work/shared/peers/nodered; do
+    [ -f "$candidate/run.sh" ] && { HARNESS_SRC="$candidate"; break; }
+  done
+fi
+[ -f "${HARNESS_SRC:-}/run.sh" ] || { echo "peer harness not found: set HARNESS to the peers/nodered folder"; exit 1; }
 WORK="${WORK:-/tmp/mp-opcua-bench}"
 COPY="$WORK/harness"
 mkdir -p "$WORK"
@@ -34,17 +44,17 @@ sed -i '/^set -uo pipefail$/a measure_topic() { local v="MEASURE_TOPIC_${1//-/_}
 grep -q 'measure_topic "$gw"' "$COPY/run.sh" || { echo "patching run.sh failed: the harness changed, see bench/opcua/README.md"; exit 1; }
 
 # Each gateway's topics carry its name and the load in the site name (maskinport/<gw>-v<V>p<P>/…), so a run never
-# sees a retained topic of an earlier one (the gateway also clears its retained topics when it stops).
+# sees a retained topic of an earlier one (and the harness starts a fresh broker without persistence per run).
 # shellcheck disable=SC2016  # ${BENCH_V}/${BENCH_P} are expanded by the harness when it starts the gateway / measure
-# The gateway runs with the V8 flags every maskinport process gets from bin/maskinport.mjs (bin/node-flags.mjs).
-NODE_FLAGS="$(cd "$ROOT" && node -e 'import("./bin/node-flags.mjs").then((m) => console.log(m.NODE_FLAGS.join(" ")))')"
-for gw in maskinport maskinport_mqtt; do
-  store=""
-  [ "$gw" = maskinport ] && store="--store $WORK/run/store-\${BENCH_V}-\${BENCH_P}.db"
-  export "GW_CMD_$gw=node $NODE_FLAGS ${GW_NODE_FLAGS:-} $ROOT/bench/opcua/gateway.ts --site $gw-v\${BENCH_V}p\${BENCH_P} $store --pki $WORK/run/pki"
-  export "MEASURE_TOPIC_$gw=maskinport/$gw-v\${BENCH_V}p\${BENCH_P}/+/signal/#"
+# Each run gets a fresh folder (config, store, outbox, library, gateway log) under $WORK/run/gw.
+for gw in maskinport maskinport_lean; do
+  variant=default
+  [ "$gw" = maskinport_lean ] && variant=lean
+  site="${gw//_/-}-v\${BENCH_V}p\${BENCH_P}"
+  export "GW_CMD_$gw=$ROOT/bench/opcua/gateway.sh $variant $site $WORK/run/gw/$gw-\${BENCH_V}-\${BENCH_P}"
+  export "MEASURE_TOPIC_$gw=maskinport/$site/+/signal/#"
 done
-export GATEWAYS="${GATEWAYS:-nodered lean maskinport}"
-mkdir -p "$WORK/run"
-rm -f "$WORK/run/"store-*.db*
+export GATEWAYS="${GATEWAYS:-nodered lean maskinport_lean maskinport}"
+mkdir -p "$WORK/run/gw"
+rm -rf "$WORK/run/gw/"*
 WORK="$WORK/run" exec "$COPY/run.sh"

@@ -108,10 +108,10 @@ export async function startSinks(
     stopList.add(`sink ${sink.name}`, () => sink.stop());
   }
   let history: WebDeps["history"];
-  if (store) history = { range: (q) => store.range(q), stateTimeline: (q) => store.stateTimeline(q) };
+  if (store) history = store;
   else if (influx) {
     const influxHistory = new InfluxHistory(influx);
-    history = { range: (q) => influxHistory.range(q), stateTimeline: (q) => influxHistory.stateTimeline(q) };
+    history = influxHistory;
   }
   return { sinks: started, mqtt, store, outbox: outbox && { log: outbox, sinks: outboxed }, history };
 }

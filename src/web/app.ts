@@ -23,6 +23,7 @@ import { errorHandler, internalError } from "./error-handler.ts";
 import { eventsRoute } from "./events-route.ts";
 import { LiveEventHub } from "./live-hub.ts";
 import { livePageConfig } from "./live-page.ts";
+import { machineEventsRoute } from "./machine-events-route.ts";
 import { fleetView, type HistorySource, type MachineInfo, machineRoutes } from "./machine-routes.ts";
 import { answerWrongMethods } from "./method-not-allowed.ts";
 import { type HealthReport, opsRoutes } from "./ops-routes.ts";
@@ -207,6 +208,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
   const addWrongMethodRoutes = answerWrongMethods(app);
 
   // Routes in a plugin so they load after the plugins above (rate-limit hooks into routes as they are added).
+  const machineIds = () => deps.machines().map((m) => m.id);
   app.register(async (routes) => {
     pageRoutes(routes, { pages, assets, access, machines: deps.machines });
     eventsRoute(routes, { hub, access: liveAccess, maxPerAddress: options.maxLiveClientsPerAddress });
@@ -217,6 +219,7 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
       access: liveAccess,
       now: options.now,
     });
+    machineEventsRoute(routes, { machineIds, source: deps.history, access: liveAccess, now: options.now });
     opsRoutes(routes, deps.health, deps.metrics);
     loginRoutes(routes, {
       access,

@@ -1,9 +1,10 @@
 import type { MACHINE_KINDS } from "../config/schema.ts";
-import type { MACHINE_STATES, MachineEventType } from "../core/events.ts";
+import type { CycleOutcome, MACHINE_STATES, MachineEventType, ProgramTransferEvent } from "../core/events.ts";
 
 // Names of the things the server itself lists: machine kinds (the config
-// schema's MACHINE_KINDS), machine states (core MACHINE_STATES) and event
-// types (core MachineEvent). Each table is a Record over that list, so a new
+// schema's MACHINE_KINDS), machine states (core MACHINE_STATES), event
+// types (core MachineEvent), cycle outcomes and program transfers' direction
+// and result (core events). Each table is a Record over that list, so a new
 // kind, state or event type fails to compile until it has a name in both
 // languages, and the page can never show a raw id.
 
@@ -43,15 +44,43 @@ const EVENT_NAMES: Record<MachineEventType, Names> = {
   "program.transfer": { nb: "Programoverføring", en: "Program transfer" },
 };
 
+const OUTCOME_NAMES: Record<CycleOutcome, Names> = {
+  completed: { nb: "Fullført", en: "Completed" },
+  aborted: { nb: "Avbrutt", en: "Aborted" },
+  interrupted: { nb: "Stanset", en: "Interrupted" },
+};
+
+const DIRECTION_NAMES: Record<ProgramTransferEvent["direction"], Names> = {
+  send: { nb: "Sendt til maskinen", en: "Sent to the machine" },
+  receive: { nb: "Hentet fra maskinen", en: "Received from the machine" },
+  drip: { nb: "Dryppmating", en: "Drip-feed" },
+};
+
+const RESULT_NAMES: Record<ProgramTransferEvent["result"], Names> = {
+  ok: { nb: "OK", en: "OK" },
+  failed: { nb: "Feilet", en: "Failed" },
+  cancelled: { nb: "Avbrutt", en: "Cancelled" },
+};
+
 type Prefixed<P extends string, T extends Record<string, Names>> = `${P}.${Extract<keyof T, string>}`;
 export type DomainKey =
   | Prefixed<"kind", typeof KIND_NAMES>
   | Prefixed<"state", typeof STATE_NAMES>
-  | Prefixed<"event", typeof EVENT_NAMES>;
+  | Prefixed<"event", typeof EVENT_NAMES>
+  | Prefixed<"outcome", typeof OUTCOME_NAMES>
+  | Prefixed<"direction", typeof DIRECTION_NAMES>
+  | Prefixed<"result", typeof RESULT_NAMES>;
 
 function entries(language: keyof Names): Record<DomainKey, string> {
   const out: Record<string, string> = {};
-  const tables = { kind: KIND_NAMES, state: STATE_NAMES, event: EVENT_NAMES };
+  const tables = {
+    kind: KIND_NAMES,
+    state: STATE_NAMES,
+    event: EVENT_NAMES,
+    outcome: OUTCOME_NAMES,
+    direction: DIRECTION_NAMES,
+    result: RESULT_NAMES,
+  };
   for (const [prefix, table] of Object.entries(tables)) {
     for (const [id, names] of Object.entries(table)) out[`${prefix}.${id}`] = names[language];
   }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { MachineSnapshot } from "../core/events.ts";
 import type { RouteAccess } from "./auth/access.ts";
 import { parseHistoryQuery } from "./history-query.ts";
+import type { MachineEventsSource } from "./machine-events-route.ts";
 import { sendError, sendJson } from "./responses.ts";
 import type { StateTimelineSource } from "./states-route.ts";
 
@@ -30,7 +31,7 @@ export type HistorySource = {
   range(q: HistoryRangeQuery): HistoryPoint[] | Promise<HistoryPoint[]>;
   /** State segments for the machine page's state band (GET /api/machines/:id/states); optional. */
   stateTimeline?: StateTimelineSource["stateTimeline"];
-};
+} & MachineEventsSource; // cycles, alarms, transfers for the machine page's tables (GET /api/machines/:id/events); optional
 
 /** One machine as the API and the live page see it: configuration plus current state (null before any data). */
 export type FleetEntry = MachineInfo & { snapshot: MachineSnapshot | null };

@@ -39,6 +39,7 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   "login.js": "text/javascript; charset=utf-8",
   "machine.js": "text/javascript; charset=utf-8",
   "machine-plots.js": "text/javascript; charset=utf-8",
+  "machine-tables.js": "text/javascript; charset=utf-8",
   "state-band.js": "text/javascript; charset=utf-8",
   "shift.js": "text/javascript; charset=utf-8",
   "plot-data.js": "text/javascript; charset=utf-8",

@@ -33,7 +33,14 @@ describe("web app views in Chromium", () => {
     const deps = fleet.deps();
     served = await serve({
       ...deps,
-      history: { range: deps.history!.range, stateTimeline: syntheticStates },
+      history: {
+        range: deps.history!.range,
+        stateTimeline: syntheticStates,
+        // The machine page's tables (test/web/machine-tables.browser.test.ts fills them).
+        cycles: () => [],
+        alarms: () => [],
+        transfers: () => [],
+      },
       auth: { authenticator },
       apiRoutes: [sessions.routes()],
     });

@@ -9,5 +9,6 @@ export function embeddedHistory(store: EmbeddedTimeseries): HistoryStore {
     stateTimeline: async (q) => store.stateTimeline(q),
     cycles: async (q) => store.cycles(q),
     alarms: async (q) => store.alarms(q),
+    transfers: async (q) => store.transfers(q),
   };
 }

@@ -10,9 +10,10 @@ import type {
   RangeQuery,
   StateSegment,
   TimeWindow,
+  TransferRecord,
 } from "../timeseries/queries.ts";
 
-export type { AlarmRecord, CycleRecord, RangePoint, RangeQuery, StateSegment, TimeWindow };
+export type { AlarmRecord, CycleRecord, RangePoint, RangeQuery, StateSegment, TimeWindow, TransferRecord };
 
 export type MachineWindow = TimeWindow & { machine: string };
 export type FleetWindow = TimeWindow & { machine?: string; limit?: number };
@@ -28,6 +29,8 @@ export interface HistoryStore {
   cycles(q: FleetWindow): Promise<CycleRecord[]>;
   /** Alarms active at any time in the window, oldest first; clearedAt null while active. */
   alarms(q: FleetWindow): Promise<AlarmRecord[]>;
+  /** Program transfers that ended in the window, oldest first. */
+  transfers(q: FleetWindow): Promise<TransferRecord[]>;
 }
 
 // The argument checks (and messages), limits and state segments are the same for every

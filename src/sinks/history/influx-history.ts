@@ -14,6 +14,7 @@ import {
   type RangeQuery,
   type StateSegment,
   stateSegments,
+  type TransferRecord,
 } from "./history.ts";
 
 // The history questions in InfluxQL, over the schema the InfluxSink writes
@@ -138,6 +139,28 @@ export class InfluxHistory implements HistoryStore {
       .filter((a) => a.clearedAt === null || a.clearedAt >= q.from)
       .sort((a, b) => a.raisedAt - b.raisedAt)
       .slice(0, q.limit ?? HISTORY_DEFAULT_LIMIT);
+  }
+
+  async transfers(q: FleetWindow): Promise<TransferRecord[]> {
+    checkWindow(q, "transfers");
+    const byMachine = q.machine === undefined ? "" : ` AND "machine" = ${lit(q.machine)}`;
+    const rows = await this.select(
+      `SELECT * FROM ${this.from("transfer")} WHERE ${this.window(q)}${byMachine}`,
+    );
+    return rows.slice(0, q.limit ?? HISTORY_DEFAULT_LIMIT).map(
+      (r): TransferRecord => ({
+        machine: String(r.machine),
+        endedAt: r.time,
+        direction: String(r.direction) as TransferRecord["direction"],
+        file: str(r.file) ?? "",
+        checksum: str(r.checksum) ?? "",
+        bytes: num(r.bytes) ?? 0,
+        durationMs: num(r.durationMs) ?? 0,
+        result: String(r.result) as TransferRecord["result"],
+        error: str(r.error),
+        session: str(r.session),
+      }),
+    );
   }
 
   private window(q: { from: number; to: number }): string {

@@ -3,11 +3,15 @@ import type { Socket } from "node:net";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { PipelineOutput, Sink } from "../../core/contracts.ts";
-import { redactUrl as redactUrlOf } from "../../core/url-credentials.ts";
 import type { Outbox } from "../outbox/outbox-types.ts";
 import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
-import { Qos0Frames } from "./qos0-frames.ts";
+import { checkBrokerUrl, readPem, redactUrl } from "./broker-options.ts";
+import { PublishFrames } from "./publish-frames.ts";
+import { Qos1Publisher } from "./qos1-publisher.ts";
 import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
+
+// The gateway and the tests import it from here.
+export { redactUrl } from "./broker-options.ts";
 
 export type MqttSinkOptions = {
   /** mqtt://, mqtts://, ws://, wss:// broker URL. Credentials in the URL work but are never logged. */
@@ -58,42 +62,6 @@ const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-/** The broker URL without user:password, for logs and error messages. */
-export function redactUrl(url: string): string {
-  return redactUrlOf(url, "MQTT");
-}
-
-const BROKER_PROTOCOLS = new Set(["mqtt:", "mqtts:", "tcp:", "ssl:", "tls:", "ws:", "wss:"]);
-
-// mqtt.js quietly falls back to another protocol for an unknown scheme; say so instead.
-function checkBrokerUrl(url: string, redacted: string): void {
-  let protocol: string;
-  try {
-    protocol = new URL(url).protocol;
-  } catch {
-    throw new Error(
-      `invalid mqtt.url ${redacted}: expected a broker URL like mqtt://host:1883 or mqtts://host:8883`,
-    );
-  }
-  if (!BROKER_PROTOCOLS.has(protocol)) {
-    throw new Error(
-      `invalid mqtt.url ${redacted}: unsupported scheme "${protocol}" (use mqtt://, mqtts://, ws:// or wss://)`,
-    );
-  }
-}
-
-function readPem(path: string | undefined, what: string): Buffer | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new Error(
-      `cannot read mqtt.${what} file "${path}" (${code}): give a readable PEM file path in the config (mqtt.${what})`,
-    );
-  }
-}
-
 /**
  * Publishes pipeline output on the MQTT contract (topics.ts). The hot path
  * (write) formats and hands each message to mqtt.js without awaiting it.
@@ -128,13 +96,21 @@ export class MqttSink implements Sink {
   private dropLogged = false;
   private disconnectedAt = 0;
   private stopping = false;
+  /**
+   * Outbox messages still to be handed over that were written before the last
+   * resync of the retained topics (counted at connect): only those can be
+   * older than a retained value the broker already has again.
+   */
+  private backlogBeforeResync = 0;
   // One bound callback for every QoS 1 publish instead of a closure each.
   private readonly onAck = (): void => {
     this.inflight--;
   };
   private readonly queue: PublishQueue | undefined;
-  // QoS 0 signal packets of one write(), sent as one buffer (qos0-frames.ts says why).
-  private frames: Qos0Frames | undefined;
+  // QoS 0 signal packets of one write(), sent as one buffer (publish-frames.ts says why).
+  private frames: PublishFrames | undefined;
+  // The outbox path's QoS 1 packets, written in batches with their own PUBACK tracking.
+  private qos1: Qos1Publisher | undefined;
 
   constructor(opts: MqttSinkOptions) {
     this.opts = opts;
@@ -143,7 +119,10 @@ export class MqttSink implements Sink {
     this.version = opts.version ?? PACKAGE_VERSION;
     this.now = opts.now ?? Date.now;
     this.log = opts.log;
-    this.queue = opts.outbox ? new PublishQueue({ outbox: opts.outbox }) : undefined;
+    // The in-flight window: 10,000 messages is half a second at 20k messages/s, so a broker that
+    // takes 100 ms per batch under load does not throttle the gateway (2,000, the queue's default,
+    // did; packet ids allow 65,535).
+    this.queue = opts.outbox ? new PublishQueue({ outbox: opts.outbox, window: 10_000 }) : undefined;
   }
 
   async start(): Promise<void> {
@@ -167,11 +146,39 @@ export class MqttSink implements Sink {
       // mqtt.js traces every packet through `debug` (~10% of publish time
       // even when disabled); keep it only when someone asks for DEBUG=mqttjs*.
       log: process.env.DEBUG?.includes("mqttjs") ? undefined : () => {},
+      // mqtt.js moves its PINGREQ timer on every packet sent or acknowledged: a clearTimeout and a
+      // setTimeout per PUBACK (20k/s in the default configuration). A PINGREQ every keepalive
+      // period while traffic flows costs nothing; dead connections are still found.
+      reschedulePings: false,
     };
     checkBrokerUrl(this.opts.url, url);
     const client = connect(this.opts.url, options);
     this.client = client;
-    if (this.opts.signalQos === 0) this.frames = new Qos0Frames(client.options.protocolVersion ?? 4);
+    const protocolVersion = client.options.protocolVersion ?? 4;
+    if (this.queue) {
+      this.qos1 = new Qos1Publisher(
+        {
+          write: (bytes) => {
+            // Not connected: the packets stay pending and go out (without DUP) on resend().
+            if (!client.connected || !client.stream.writable) return false;
+            client.stream.write(bytes);
+            return true;
+          },
+          allocateId: () => client.messageIdProvider.allocate(),
+          releaseId: (id) => client.messageIdProvider.deallocate(id),
+        },
+        protocolVersion,
+      );
+      // Our packets are not in mqtt.js's outgoing table: it ignores their PUBACKs, we take them here.
+      const qos1 = this.qos1;
+      client.on("packetreceive", (packet) => {
+        if (packet.cmd === "puback" && packet.messageId !== undefined) {
+          qos1.acknowledge(packet.messageId, packet.reasonCode ?? 0);
+        }
+      });
+    } else if (this.opts.signalQos === 0) {
+      this.frames = new PublishFrames(protocolVersion);
+    }
 
     client.on("connect", () => this.onConnect(url));
     client.on("reconnect", () => {
@@ -198,7 +205,7 @@ export class MqttSink implements Sink {
       const payload = signalPayload(o);
       this.lastSignal.set(topic, payload);
       if (!connected) continue;
-      if (frames) frames.add(topic, payload);
+      if (frames) frames.add(topic, payload, true);
       else this.publish(client, topic, payload, signalQos, true);
     }
     if (connected && frames) this.sendFrames(client, frames);
@@ -261,20 +268,26 @@ export class MqttSink implements Sink {
   }
 
   /**
-   * Hands outbox messages to mqtt.js. A backlog (older values of a topic that
-   * has a newer one already) goes out without the retain flag, so the broker's
-   * retained copy never steps back in time while an outage drains.
+   * Hands outbox messages over (QoS 1: qos1-publisher.ts). A backlog (older
+   * values of a topic that has a newer one already) goes out without the
+   * retain flag, so the broker's retained copy never steps back in time while
+   * an outage drains. Messages written after the resync go out in order
+   * behind it, so the newest of each topic is retained last: they skip the
+   * check (two map lookups per message at 20k messages/s).
    */
   private readonly publishQueued: PublishFn = (m, done) => {
     const client = this.client;
     if (!client) return done(new Error("mqtt client closed"));
     let retain = m.retain;
-    if (retain) {
+    const backlog = this.backlogBeforeResync > 0;
+    if (backlog) this.backlogBeforeResync--;
+    if (retain && backlog) {
       const latest = this.lastSignal.get(m.topic) ?? this.lastState.get(m.topic);
       retain = latest === undefined || latest === m.payload;
     }
     this.stats.published++;
-    client.publish(m.topic, m.payload, { qos: m.qos, retain }, (err) => done(err ?? undefined));
+    if (m.qos === 1 && this.qos1) this.qos1.add(m.topic, m.payload, retain, done);
+    else client.publish(m.topic, m.payload, { qos: m.qos, retain }, (err) => done(err ?? undefined));
   };
 
   /**
@@ -331,11 +344,11 @@ export class MqttSink implements Sink {
   }
 
   /** The retained QoS 0 signal packets collected in `frames`, in one socket write, in call order with mqtt.js's own. */
-  private sendFrames(client: MqttClient, frames: Qos0Frames): void {
+  private sendFrames(client: MqttClient, frames: PublishFrames): void {
     const count = frames.count;
-    const packets = frames.take(true);
+    const packets = frames.take();
     if (!packets) return;
-    client.stream.write(packets);
+    client.stream.write(packets.bytes);
     this.stats.published += count;
   }
 
@@ -366,16 +379,21 @@ export class MqttSink implements Sink {
     this.outageLogged = false;
     this.dropLogged = false;
 
+    // What went out before the connection dropped and got no PUBACK: again, first, with DUP.
+    // (The resync below then puts the newest retained values back on top.)
+    this.qos1?.resend();
     this.publish(client, this.statusTopic, statusPayload("online", this.now(), this.version), 1, true);
     // Resync the retained picture (see the class comment).
     for (const [topic, payload] of this.lastState) this.publish(client, topic, payload, 1, true);
     const frames = this.frames;
     for (const [topic, payload] of this.lastSignal) {
-      if (frames) frames.add(topic, payload);
+      if (frames) frames.add(topic, payload, true);
       else this.publish(client, topic, payload, this.opts.signalQos, true);
     }
     if (frames) this.sendFrames(client, frames);
-    // Then the outbox: what waited during the outage, in order.
+    // Then the outbox: what waited during the outage, in order. What it holds now was written before
+    // this resync (an over-count when some of it is in flight: more checks, never fewer).
+    if (this.queue) this.backlogBeforeResync = this.queue.outbox.depth();
     this.queue?.resume(this.publishQueued);
   }
 

@@ -42,7 +42,17 @@ export function decodeMessages(body: string): QueuedMessage[] {
   let at = 0;
   const field = (): string => {
     const colon = body.indexOf(":", at);
-    const length = Number(body.slice(at, colon));
+    // The decimal length read in place: a slice + Number() per field was a string allocation per
+    // topic and payload, at 20k messages/s.
+    let length = colon > at ? 0 : Number.NaN;
+    for (let i = at; i < colon; i++) {
+      const digit = body.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) {
+        length = Number.NaN;
+        break;
+      }
+      length = length * 10 + digit;
+    }
     if (colon < 0 || !Number.isInteger(length)) throw new Error(`damaged message batch at ${at}`);
     const value = body.slice(colon + 1, colon + 1 + length);
     at = colon + 1 + length;
@@ -158,13 +168,15 @@ export class PublishQueue {
         const flight: InFlight = { id: entry.id, remaining: messages.length + 1, failed: false };
         this.inflight.set(entry.id, flight);
         this.inflightMessages += messages.length;
+        // One callback for all messages of the entry, not a closure per message.
+        const settle = (err?: Error): void => this.settleMessage(flight, err);
         for (const m of messages) {
           this.stats.published++;
           if (m.qos === 0) {
             publish(m, () => {});
             this.settleMessage(flight, undefined);
           } else {
-            publish(m, (err) => this.settleMessage(flight, err));
+            publish(m, settle);
           }
         }
         this.finish(flight); // the +1 above: an entry completes only after all were handed over

@@ -8,6 +8,7 @@ import type {
   RangeQuery,
   StateSegment,
   TimeWindow,
+  TransferRecord,
 } from "./queries.ts";
 import { batchBuffers, RowBatchEncoder } from "./row-batch.ts";
 import {
@@ -176,6 +177,10 @@ export class EmbeddedTimeseries implements Sink {
 
   alarms(q: TimeWindow & { machine?: string; limit?: number }): Promise<AlarmRecord[]> {
     return this.query({ kind: "alarms", args: q });
+  }
+
+  transfers(q: TimeWindow & { machine?: string; limit?: number }): Promise<TransferRecord[]> {
+    return this.query({ kind: "transfers", args: q });
   }
 
   /** Delete rows older than retentionDays now (the worker also does it every retentionIntervalMs). */

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import type { CycleOutcome, MachineStateName } from "../../core/events.ts";
+import type { CycleOutcome, MachineStateName, ProgramTransferEvent } from "../../core/events.ts";
 
 // The questions the dashboard asks of the embedded store. Windows are
 // half-open, [from, to), in UTC milliseconds.
@@ -45,6 +45,21 @@ export type AlarmRecord = {
   /** null while the alarm is active. */
   clearedAt: number | null;
   durationMs: number | null;
+  session: string | null;
+};
+
+/** A finished program transfer (DNC): `endedAt` is the event's time. */
+export type TransferRecord = {
+  machine: string;
+  endedAt: number;
+  direction: ProgramTransferEvent["direction"];
+  file: string;
+  checksum: string;
+  bytes: number;
+  durationMs: number;
+  result: ProgramTransferEvent["result"];
+  /** Why it failed; null when it did not. */
+  error: string | null;
   session: string | null;
 };
 
@@ -240,4 +255,44 @@ export function alarms(
     durationMs: r.duration_ms,
     session: r.session,
   }));
+}
+
+/**
+ * Program transfers that ended in the window, oldest first. They live in the
+ * raw event log (the `event` table), so they follow its retention.
+ */
+export function transfers(
+  db: DatabaseSync,
+  q: TimeWindow & { machine?: string; limit?: number },
+): TransferRecord[] {
+  checkWindow(q, "transfers");
+  const byMachine = q.machine === undefined ? "" : "AND machine = :machine";
+  const rows = db
+    .prepare(
+      `SELECT machine, ts, session, body FROM event
+       WHERE type = 'program.transfer' AND ts >= :from AND ts < :to ${byMachine}
+       ORDER BY ts, id LIMIT :limit`,
+    )
+    .all({
+      from: q.from,
+      to: q.to,
+      limit: q.limit ?? HISTORY_DEFAULT_LIMIT,
+      ...(q.machine === undefined ? {} : { machine: q.machine }),
+    }) as { machine: string; ts: number; session: string | null; body: string }[];
+  return rows.map((r) => {
+    // Written by this store from a ProgramTransferEvent (batch-writer.ts).
+    const e = JSON.parse(r.body) as ProgramTransferEvent;
+    return {
+      machine: r.machine,
+      endedAt: r.ts,
+      direction: e.direction,
+      file: e.file,
+      checksum: e.checksum,
+      bytes: e.bytes,
+      durationMs: e.durationMs,
+      result: e.result,
+      error: e.error ?? null,
+      session: r.session,
+    };
+  });
 }

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { BatchWriter } from "./batch-writer.ts";
-import { alarms, cycles, range, stateTimeline } from "./queries.ts";
+import { alarms, cycles, range, stateTimeline, transfers } from "./queries.ts";
 import { batchRows, type RowBatch } from "./row-batch.ts";
 import { migrate } from "./schema.ts";
 import { storageError } from "./storage-errors.ts";
@@ -113,6 +113,8 @@ export class StoreEngine {
         return cycles(db, q.args);
       case "alarms":
         return alarms(db, q.args);
+      case "transfers":
+        return transfers(db, q.args);
     }
   }
 

@@ -5,6 +5,7 @@ import type {
   RangeQuery,
   StateSegment,
   TimeWindow,
+  TransferRecord,
 } from "./queries.ts";
 import type { RowBatch } from "./row-batch.ts";
 
@@ -37,13 +38,15 @@ export type StoreQuery =
   | { kind: "range"; args: RangeQuery }
   | { kind: "stateTimeline"; args: TimeWindow & { machine: string } }
   | { kind: "cycles"; args: TimeWindow & { machine?: string; limit?: number } }
-  | { kind: "alarms"; args: TimeWindow & { machine?: string; limit?: number } };
+  | { kind: "alarms"; args: TimeWindow & { machine?: string; limit?: number } }
+  | { kind: "transfers"; args: TimeWindow & { machine?: string; limit?: number } };
 
 export type QueryResult = {
   range: RangePoint[];
   stateTimeline: StateSegment[];
   cycles: CycleRecord[];
   alarms: AlarmRecord[];
+  transfers: TransferRecord[];
 };
 
 export type StoreRequest =

@@ -2,7 +2,9 @@
 // every second, and an open acknowledgement form must keep its text and focus).
 
 import { formatDuration } from "./format.js";
-import { icon } from "./machine-card.js";
+import { el, icon, setText } from "./machine-card.js";
+
+/** @import { PageContext } from "./shell.js" */
 
 /**
  * @typedef {{ id: string, machine: string, code: string, severity: "fault" | "warning", text: string,
@@ -10,106 +12,102 @@ import { icon } from "./machine-card.js";
  * @typedef {{ machine: string, code: string, note: string, at: number, by: { id: string, name: string } | null }} AlarmAck
  */
 
-function el(tag, className, ...children) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  node.append(...children);
-  return node;
-}
+/** @typedef {ReturnType<typeof createAlarmItem>} AlarmItem */
 
-/** @param {AlarmEntry} alarm @param {{ onAck(alarm: AlarmEntry, note: string): Promise<string | null> }} actions */
+/**
+ * @param {AlarmEntry} alarm
+ * @param {{ onAck(alarm: AlarmEntry, note: string): Promise<string | null> }} actions
+ */
 export function createAlarmItem(alarm, actions) {
-  const p = {};
-  p.severity = el("span", "alarm-severity");
-  p.machine = el("a", "alarm-machine");
-  p.machine.href = `/machines/${encodeURIComponent(alarm.machine)}`;
-  p.code = el("span", "alarm-code", alarm.code);
-  p.text = el("span", "alarm-text");
-  p.raised = el("span", "alarm-raised");
-  p.status = el("span", "alarm-status");
-  p.ack = el("p", "alarm-ack");
-  p.ack.hidden = true;
+  const severity = el("span", "alarm-severity");
+  const machine = el("a", "alarm-machine");
+  machine.href = `/machines/${encodeURIComponent(alarm.machine)}`;
+  const code = el("span", "alarm-code", alarm.code);
+  const text = el("span", "alarm-text");
+  const raised = el("span", "alarm-raised");
+  const status = el("span", "alarm-status");
+  const ack = el("p", "alarm-ack");
+  ack.hidden = true;
 
-  p.ackButton = el("button", "button");
-  p.ackButton.type = "button";
-  p.ackButton.hidden = true;
-  p.note = el("textarea");
-  p.note.id = `note-${alarm.id}`;
-  p.note.rows = 2;
-  p.note.maxLength = 500;
-  p.note.required = true;
-  p.noteLabel = el("label");
-  p.noteLabel.htmlFor = p.note.id;
-  p.save = el("button", "button button-primary");
-  p.save.type = "submit";
-  p.cancel = el("button", "button");
-  p.cancel.type = "button";
-  p.formError = el("p", "message message-error");
-  p.formError.setAttribute("role", "alert");
-  p.formError.hidden = true;
-  p.form = el(
+  const ackButton = el("button", "button");
+  ackButton.type = "button";
+  ackButton.hidden = true;
+  const note = el("textarea", "");
+  note.id = `note-${alarm.id}`;
+  note.rows = 2;
+  note.maxLength = 500;
+  note.required = true;
+  const noteLabel = el("label", "");
+  noteLabel.htmlFor = note.id;
+  const save = el("button", "button button-primary");
+  save.type = "submit";
+  const cancel = el("button", "button");
+  cancel.type = "button";
+  const formError = el("p", "message message-error");
+  formError.setAttribute("role", "alert");
+  formError.hidden = true;
+  const form = el(
     "form",
     "ack-form",
-    el("div", "field", p.noteLabel, p.note),
-    p.formError,
-    el("div", "actions", p.save, p.cancel),
+    el("div", "field", noteLabel, note),
+    formError,
+    el("div", "actions", save, cancel),
   );
-  p.form.hidden = true;
+  form.hidden = true;
 
-  p.ackButton.addEventListener("click", () => {
-    p.form.hidden = false;
-    p.ackButton.hidden = true;
-    p.note.focus();
+  ackButton.addEventListener("click", () => {
+    form.hidden = false;
+    ackButton.hidden = true;
+    note.focus();
   });
-  p.cancel.addEventListener("click", () => {
-    p.form.hidden = true;
-    p.ackButton.hidden = false;
-    p.ackButton.focus();
+  cancel.addEventListener("click", () => {
+    form.hidden = true;
+    ackButton.hidden = false;
+    ackButton.focus();
   });
-  p.form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    p.save.disabled = true;
-    const problem = await actions.onAck(alarm, p.note.value);
-    p.save.disabled = false;
-    p.formError.hidden = problem === null;
-    p.formError.textContent = problem ?? "";
+    save.disabled = true;
+    const problem = await actions.onAck(alarm, note.value);
+    save.disabled = false;
+    formError.hidden = problem === null;
+    formError.textContent = problem ?? "";
     if (problem === null) {
-      p.form.hidden = true;
-      p.note.value = "";
-    } else p.note.focus();
+      form.hidden = true;
+      note.value = "";
+    } else note.focus();
   });
 
-  p.root = el(
+  const root = el(
     "li",
     `alarm-entry alarm-${alarm.severity}`,
     el(
       "div",
       "alarm-line",
       icon(alarm.severity === "fault" ? "i-alarm" : "i-warning", "alarm-icon"),
-      p.severity,
-      p.machine,
-      p.code,
-      p.text,
+      severity,
+      machine,
+      code,
+      text,
     ),
-    el("div", "alarm-line alarm-times", p.raised, p.status),
-    p.ack,
-    p.ackButton,
-    p.form,
+    el("div", "alarm-line alarm-times", raised, status),
+    ack,
+    ackButton,
+    form,
   );
-  p.root.dataset.alarm = alarm.id;
-  return p;
+  root.dataset.alarm = alarm.id;
+  return { root, severity, machine, text, raised, status, ack, ackButton, noteLabel, save, cancel, form };
 }
 
 /**
+ * @param {AlarmItem} p
  * @param {AlarmEntry} alarm
  * @param {AlarmAck | undefined} ack the latest acknowledgement of this alarm
- * @param {{ t: Function, time: any, now: number, machineName(id: string): string, canAck: boolean }} ctx
+ * @param {PageContext & { now: number, machineName(id: string): string, canAck: boolean }} ctx
  */
 export function renderAlarmItem(p, alarm, ack, ctx) {
   const { t } = ctx;
-  const set = (node, text) => {
-    if (node.textContent !== text) node.textContent = text;
-  };
+  const set = setText;
   p.root.dataset.status = alarm.clearedAt === null ? "active" : "cleared";
   set(p.severity, t(`severity.${alarm.severity}`));
   set(p.machine, ctx.machineName(alarm.machine));

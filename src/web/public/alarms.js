@@ -6,21 +6,27 @@
 import { createAlarmItem, renderAlarmItem } from "./alarm-list.js";
 import { getJson, sendJson } from "./api.js";
 import { connectLive } from "./live-connection.js";
-import { startShell } from "./shell.js";
+import { byId, startShell } from "./shell.js";
+
+/** @import { ActiveAlarm, MachineEvent } from "../../core/events.ts" */
+/** @import { AlarmAck, AlarmEntry, AlarmItem } from "./alarm-list.js" */
+/** @import { FleetMessage, LiveStatus } from "./live-connection.js" */
 
 const MAX_ENTRIES = 300;
 
-const feed = /** @type {HTMLElement} */ (document.getElementById("alarm-feed"));
-const empty = /** @type {HTMLElement} */ (document.getElementById("alarms-empty"));
-const connElement = /** @type {HTMLElement} */ (document.getElementById("conn"));
-const connText = /** @type {HTMLElement} */ (document.getElementById("conn-text"));
+const feed = byId("alarm-feed");
+const empty = byId("alarms-empty");
+const connElement = byId("conn");
+const connText = byId("conn-text");
 
-/** @type {Map<string, { alarm: import("./alarm-list.js").AlarmEntry, item: any }>} newest first */
+/** @type {Map<string, { alarm: AlarmEntry, item: AlarmItem }>} newest first */
 let entries = new Map();
-/** @type {import("./alarm-list.js").AlarmAck[]} newest first */
+/** @type {AlarmAck[]} newest first */
 let acks = [];
+/** @type {Map<string, string>} machine id → name */
 const names = new Map();
 let clockOffset = 0;
+/** @type {LiveStatus} */
 let connection = "connecting";
 let canAck = false;
 
@@ -31,8 +37,17 @@ shell.me.then((me) => {
   renderAll();
 });
 
+/**
+ * @param {string} machine
+ * @param {string} code
+ * @param {number} since
+ */
 const alarmId = (machine, code, since) => `${machine}|${code}|${since}`;
 
+/**
+ * @param {string} machine
+ * @param {ActiveAlarm} alarm
+ */
 function add(machine, { key, nativeCode, severity, text, since }) {
   const code = nativeCode || key;
   const id = alarmId(machine, code, since);
@@ -45,12 +60,18 @@ function add(machine, { key, nativeCode, severity, text, since }) {
   feed.replaceChildren(...[...entries.values()].map((e) => e.item.root));
 }
 
+/**
+ * @param {string} machine
+ * @param {string} code
+ * @param {number} ts
+ */
 function clear(machine, code, ts) {
   for (const { alarm } of entries.values()) {
     if (alarm.machine === machine && alarm.code === code && alarm.clearedAt === null) alarm.clearedAt = ts;
   }
 }
 
+/** @param {FleetMessage} data */
 function onSnapshot(data) {
   clockOffset = data.serverTime - Date.now();
   const active = new Set();
@@ -68,6 +89,7 @@ function onSnapshot(data) {
   renderAll();
 }
 
+/** @param {MachineEvent} event */
 function onEvent(event) {
   if (event.type === "alarm.raise") add(event.machine, { ...event, since: event.ts });
   else if (event.type === "alarm.clear") clear(event.machine, event.nativeCode || event.key, event.ts);
@@ -83,7 +105,11 @@ async function loadAcks() {
   }
 }
 
-/** @returns {Promise<string | null>} a problem to show, or null when saved */
+/**
+ * @param {AlarmEntry} alarm
+ * @param {string} note
+ * @returns {Promise<string | null>} a problem to show, or null when saved
+ */
 async function acknowledge(alarm, note) {
   const result = await sendJson("/api/alarms/ack", { machine: alarm.machine, code: alarm.code, note });
   if (result.ok) {
@@ -95,7 +121,10 @@ async function acknowledge(alarm, note) {
   return shell.ctx.t("alarms.ackFailed", { message });
 }
 
-/** The latest acknowledgement made while this alarm was (or is) up. */
+/**
+ * The latest acknowledgement made while this alarm was (or is) up.
+ * @param {AlarmEntry} alarm
+ */
 function ackOf(alarm) {
   return acks.find((a) => a.machine === alarm.machine && a.code === alarm.code && a.at >= alarm.since);
 }
@@ -105,7 +134,7 @@ function renderAll() {
     ...shell.ctx,
     now: Date.now() + clockOffset,
     canAck,
-    machineName: (id) => names.get(id) ?? id,
+    machineName: (/** @type {string} */ id) => names.get(id) ?? id,
   };
   for (const { alarm, item } of entries.values()) renderAlarmItem(item, alarm, ackOf(alarm), ctx);
   empty.hidden = entries.size > 0;

@@ -9,7 +9,10 @@
 /** @type {Promise<Me | null> | null} */
 let mePromise = null;
 
-/** @returns {Promise<ApiAnswer>} */
+/**
+ * @param {string} path
+ * @returns {Promise<ApiAnswer>}
+ */
 export async function getJson(path) {
   return answer(await fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin" }));
 }
@@ -22,6 +25,9 @@ export function currentUser() {
 
 /**
  * A JSON write with the session's CSRF token (POST, or `method`).
+ * @param {string} path
+ * @param {unknown} body
+ * @param {string} [method]
  * @returns {Promise<ApiAnswer>}
  */
 export async function sendJson(path, body, method = "POST") {
@@ -34,7 +40,10 @@ export async function sendJson(path, body, method = "POST") {
   );
 }
 
-/** @returns {Promise<ApiAnswer>} */
+/**
+ * @param {Response} response
+ * @returns {Promise<ApiAnswer>}
+ */
 async function answer(response) {
   let body = null;
   if (response.status !== 204) {
@@ -50,6 +59,7 @@ async function answer(response) {
 /**
  * Where to go after logging in: only a path on this gateway, so a crafted
  * `?next=https://elsewhere` link can never send anyone off-site.
+ * @param {string} search location.search
  */
 export function safeNext(search) {
   const next = new URLSearchParams(search).get("next");

@@ -5,6 +5,8 @@
 import { getJson, loginUrl, sendJson } from "./api.js";
 import { startShell } from "./shell.js";
 
+/** @import { SessionEntry } from "./sessions.js" */
+
 const machineId = decodeURIComponent(location.pathname.split("/")[2] ?? "");
 const heading = /** @type {HTMLElement} */ (document.getElementById("checkin-heading"));
 const meta = /** @type {HTMLElement} */ (document.getElementById("checkin-meta"));
@@ -32,6 +34,11 @@ function render() {
   }
 }
 
+/**
+ * @param {string} key
+ * @param {Record<string, string | number>} [values]
+ * @param {"info" | "ok" | "error"} [tone]
+ */
 function show(key, values = {}, tone = "info") {
   shown = [key, values, tone];
   render();
@@ -54,7 +61,9 @@ async function start() {
     return;
   }
   const sessions = await getJson("/api/sessions");
-  const mine = sessions.ok ? sessions.body.sessions.find((s) => s.machine === machineId && s.you) : undefined;
+  /** @type {SessionEntry[]} */
+  const entries = sessions.ok ? sessions.body.sessions : [];
+  const mine = entries.find((s) => s.machine === machineId && s.you);
   if (mine) {
     show("checkin.done", { machine: machine.name }, "ok");
     checkoutButton.hidden = false;

@@ -10,13 +10,19 @@ const CARD_REM = { width: 23, height: 24 };
 const MIN_SCALE = 0.8;
 const MAX_SCALE = 2.2;
 
+/**
+ * @param {HTMLElement} grid
+ * @param {HTMLElement | null} footer
+ */
 export function createFleetLayout(grid, footer) {
   let lastKey = "";
 
   function measure() {
     const rem = Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
     const style = getComputedStyle(grid);
-    const px = (name) => Number.parseFloat(style[name]) || 0;
+    const px = (
+      /** @type {"rowGap" | "paddingLeft" | "paddingRight" | "paddingTop" | "paddingBottom"} */ name,
+    ) => Number.parseFloat(style[name]) || 0;
     const top = grid.getBoundingClientRect().top + window.scrollY;
     return {
       rem,
@@ -26,11 +32,15 @@ export function createFleetLayout(grid, footer) {
     };
   }
 
+  /** @param {number} scale */
   function setScale(scale) {
     grid.style.setProperty("--card-scale", scale.toFixed(3));
   }
 
-  /** Height the cards take now, top of the first row to bottom of the last. */
+  /**
+   * Height the cards take now, top of the first row to bottom of the last.
+   * @param {readonly Element[]} cards
+   */
   function contentHeight(cards) {
     let top = Number.POSITIVE_INFINITY;
     let bottom = 0;
@@ -42,6 +52,7 @@ export function createFleetLayout(grid, footer) {
     return bottom - top;
   }
 
+  /** @param {readonly Element[]} cards */
   function apply(cards) {
     const { rem, gap, width, height } = measure();
     const base = { width: CARD_REM.width * rem, height: CARD_REM.height * rem };
@@ -77,7 +88,11 @@ export function createFleetLayout(grid, footer) {
   }
 
   return {
-    /** Re-fit if `key` (what determines card sizes) or the window size changed. */
+    /**
+     * Re-fit if `key` (what determines card sizes) or the window size changed.
+     * @param {readonly Element[]} cards
+     * @param {string} key
+     */
     update(cards, key) {
       const fullKey = `${key}|${cards.length}|${window.innerWidth}x${window.innerHeight}`;
       if (fullKey === lastKey) return;

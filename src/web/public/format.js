@@ -8,7 +8,13 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** "42 s", "12 min 3 s", "2 t 5 min", "3 d 4 t": precise while short, coarse once long. */
+/** @import { Translate } from "./i18n.js" */
+
+/**
+ * "42 s", "12 min 3 s", "2 t 5 min", "3 d 4 t": precise while short, coarse once long.
+ * @param {number} ms
+ * @param {Translate} t
+ */
 export function formatDuration(ms, t) {
   const total = Math.max(0, Math.floor(ms / SECOND)) * SECOND;
   if (total < MINUTE) return t("duration.seconds", { s: total / SECOND });
@@ -25,6 +31,9 @@ export function formatDuration(ms, t) {
  * Formats times in the site's time zone (not the browser's: a phone set to
  * another zone must still show workshop time). Today: "13:04:12"; earlier:
  * "24.11.2025, 13:04".
+ * @param {string} language
+ * @param {string} timeZone IANA zone
+ * @returns {{ clock(ts: number): string, since(ts: number, now: number): string }}
  */
 export function createTimeFormatter(language, timeZone) {
   const locale = LOCALES[language] ?? language;
@@ -53,7 +62,11 @@ export function createTimeFormatter(language, timeZone) {
   };
 }
 
-/** Numbers with the language's grouping ("2 400" in nb); "–" for missing values. */
+/**
+ * Numbers with the language's grouping ("2 400" in nb); "–" for missing values.
+ * @param {string} language
+ * @returns {(value: unknown) => string}
+ */
 export function createNumberFormatter(language) {
   const locale = LOCALES[language] ?? language;
   const whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });

@@ -5,9 +5,9 @@
 // rows as even as possible. Pure: tested in Node.
 
 /**
- * @param o { count, width, height, baseWidth, baseHeight, gap, minScale, maxScale }
- *   width/height: room for the grid; baseWidth/baseHeight: a card's natural size at scale 1.
- * @returns { columns, scale, fits } — when the fleet cannot fit even at minScale, natural-size
+ * width/height: room for the grid; baseWidth/baseHeight: a card's natural size at scale 1.
+ * @param {{ count: number, width: number, height: number, baseWidth: number, baseHeight: number, gap: number, minScale: number, maxScale: number }} o
+ * @returns {{ columns: number, scale: number, fits: boolean }} when the fleet cannot fit even at minScale, natural-size
  *   cards in as many columns as the width allows, and the page scrolls (fits: false).
  */
 export function fitGrid({ count, width, height, baseWidth, baseHeight, gap, minScale, maxScale }) {
@@ -27,12 +27,22 @@ export function fitGrid({ count, width, height, baseWidth, baseHeight, gap, minS
   return { columns: naturalColumns(count, width, baseWidth, gap), scale: 1, fits: false };
 }
 
-/** Columns of natural-size cards (scale 1) that fit the width, rows balanced. */
+/**
+ * Columns of natural-size cards (scale 1) that fit the width, rows balanced.
+ * @param {number} count
+ * @param {number} width
+ * @param {number} baseWidth
+ * @param {number} gap
+ */
 export function naturalColumns(count, width, baseWidth, gap) {
   return balance(count, Math.max(1, Math.min(count, Math.floor((width + gap) / (baseWidth + gap)))));
 }
 
-/** Columns for even rows: 6 cards in at most 4 columns → 3. */
+/**
+ * Columns for even rows: 6 cards in at most 4 columns → 3.
+ * @param {number} count
+ * @param {number} maxColumns
+ */
 export function balance(count, maxColumns) {
   const rows = Math.ceil(count / maxColumns);
   return Math.ceil(count / rows);

@@ -6,19 +6,45 @@
 
 const MAX_RETRY_MS = 15_000;
 
+// The stream's messages are the server's own types (src/web/README.md "The live stream").
+/** @import { MachineEvent, MachineSnapshot } from "../../core/events.ts" */
+/** @typedef {MachineSnapshot["signals"]} SignalValues */
+/** @typedef {{ id: string, name: string, kind: string, snapshot: MachineSnapshot | null }} FleetEntry */
+/** @typedef {{ serverTime: number, machines: FleetEntry[] }} FleetMessage `event: snapshot`, and GET /api/machines */
+/** @typedef {{ machine: string, signals: SignalValues }} SignalsMessage `event: signals` */
+/** @typedef {"connecting" | "live" | "lost"} LiveStatus */
 /**
- * @param handlers { snapshot, state, event, signals, status } — status gets "connecting" | "live" | "lost"
- * @returns { close() }
+ * @typedef {{
+ *   snapshot(data: FleetMessage): void,
+ *   state(snapshot: MachineSnapshot): void,
+ *   event(event: MachineEvent): void,
+ *   signals(update: SignalsMessage): void,
+ *   status(status: LiveStatus): void,
+ * }} LiveHandlers
+ */
+
+/**
+ * @param {string} url
+ * @param {LiveHandlers} handlers
+ * @returns {{ close(): void }}
  */
 export function connectLive(url, handlers) {
+  /** @type {EventSource | null} */
   let source = null;
-  let retryTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let retryTimer;
   let failures = 0;
   let closed = false;
 
+  /**
+   * A listener for one event name; the data is trusted to be the server's type (same origin).
+   * @template T
+   * @param {(data: T) => void} listener
+   * @returns {(message: MessageEvent<string>) => void}
+   */
   const parse = (listener) => (message) => {
     try {
-      listener(JSON.parse(message.data));
+      listener(/** @type {T} */ (JSON.parse(message.data)));
     } catch (err) {
       console.error("maskinport: bad live message", err);
     }
@@ -26,23 +52,24 @@ export function connectLive(url, handlers) {
 
   function open() {
     handlers.status("connecting");
-    source = new EventSource(url);
-    source.addEventListener(
+    const opened = new EventSource(url);
+    source = opened;
+    opened.addEventListener(
       "snapshot",
-      parse((data) => {
+      parse((/** @type {FleetMessage} */ data) => {
         failures = 0;
         handlers.snapshot(data);
         handlers.status("live");
       }),
     );
-    source.addEventListener("state", parse(handlers.state));
-    source.addEventListener("event", parse(handlers.event));
-    source.addEventListener("signals", parse(handlers.signals));
-    source.addEventListener("error", () => {
+    opened.addEventListener("state", parse(handlers.state));
+    opened.addEventListener("event", parse(handlers.event));
+    opened.addEventListener("signals", parse(handlers.signals));
+    opened.addEventListener("error", () => {
       if (closed) return;
       handlers.status("lost");
-      if (source.readyState === EventSource.CLOSED) {
-        source.close();
+      if (opened.readyState === EventSource.CLOSED) {
+        opened.close();
         failures += 1;
         const delay = Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(failures - 1, 4));
         clearTimeout(retryTimer);

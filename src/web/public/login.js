@@ -48,6 +48,10 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
+/**
+ * @param {string} text
+ * @param {HTMLInputElement} field the one to fix, focused
+ */
 function showError(text, field) {
   errorBox.textContent = text;
   errorBox.hidden = false;

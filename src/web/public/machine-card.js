@@ -10,6 +10,24 @@ const SPARK_WIDTH = 300;
 const SPARK_HEIGHT = 44;
 const MAX_ALARMS_SHOWN = 3;
 
+/** @import { ActiveAlarm, MachineSnapshot } from "../../core/events.ts" */
+/** @import { SparkSample } from "./sparkline.js" */
+/** @import { Occupant } from "./sessions.js" */
+/** @import { PageContext } from "./shell.js" */
+
+/** What a card shows: the machine, its snapshot, the speed samples of the sparkline and who is there. */
+/**
+ * @typedef {{
+ *   id: string, name: string, kind: string,
+ *   snapshot: MachineSnapshot | null,
+ *   samples: SparkSample[],
+ *   occupant: Occupant,
+ * }} CardMachine
+ */
+/** The current language's helpers plus the server-corrected time and the sparkline's window. */
+/** @typedef {PageContext & { now: number, windowMs: number }} CardContext */
+
+/** @type {Record<MachineSnapshot["state"] | "unknown", string>} */
 export const STATE_ICONS = {
   offline: "i-offline",
   idle: "i-idle",
@@ -21,98 +39,184 @@ export const STATE_ICONS = {
   unknown: "i-offline",
 };
 
+/**
+ * The icon of a state as the server names it; an unknown one gets the offline icon.
+ * @param {string} state
+ */
+export function stateIcon(state) {
+  return Object.hasOwn(STATE_ICONS, state)
+    ? STATE_ICONS[/** @type {keyof typeof STATE_ICONS} */ (state)]
+    : STATE_ICONS.unknown;
+}
+
+/**
+ * An icon from the page's sprite (decorative: hidden from screen readers).
+ * @param {string} id the symbol's id in the sprite
+ * @param {string} [className]
+ */
 export function icon(id, className = "icon") {
+  return iconParts(id, className).svg;
+}
+
+/**
+ * The icon and its <use>, whose href changes when the icon does.
+ * @param {string} id
+ * @param {string} className
+ */
+function iconParts(id, className) {
   const svg = document.createElementNS(SVG_NS, "svg");
   svg.setAttribute("class", className);
   svg.setAttribute("aria-hidden", "true");
   const use = document.createElementNS(SVG_NS, "use");
   use.setAttribute("href", `#${id}`);
   svg.append(use);
-  return svg;
+  return { svg, use };
 }
 
-function el(tag, className, ...children) {
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} className
+ * @param {...(Node | string)} children
+ * @returns {HTMLElementTagNameMap[K]} text children only: nothing goes through innerHTML
+ */
+export function el(tag, className, ...children) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   node.append(...children);
   return node;
 }
 
-function setText(node, text) {
+/**
+ * @param {Element} node
+ * @param {string} text
+ */
+export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
-function gauge(parts) {
-  parts.label = el("dt", "gauge-label");
-  parts.value = el("span", "gauge-value");
-  parts.unit = el("span", "gauge-unit");
-  return el("div", "gauge", parts.label, el("dd", "gauge-reading", parts.value, parts.unit));
+/**
+ * Set an attribute only when it differs: the wall redraws every card once a
+ * second, and an unchanged value written again still costs a style or paint pass.
+ * @param {Element} node
+ * @param {string} name
+ * @param {string} value
+ */
+function setAttr(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }
 
-/** Build the DOM of a card. Returns the element and handles to the parts that change. */
+/** @typedef {{ element: HTMLDivElement, reading: HTMLElement, label: HTMLElement, value: HTMLElement, unit: HTMLElement }} Gauge */
+
+/** @returns {Gauge} */
+function gauge() {
+  const label = el("dt", "gauge-label");
+  const value = el("span", "gauge-value");
+  const unit = el("span", "gauge-unit");
+  const reading = el("dd", "gauge-reading", value, unit);
+  return { element: el("div", "gauge", label, reading), reading, label, value, unit };
+}
+
+/** @typedef {ReturnType<typeof createMachineCard>} MachineCard */
+
+/**
+ * Build the DOM of a card. Returns the element and handles to the parts that change.
+ * @param {{ id: string }} machine
+ */
 export function createMachineCard(machine) {
-  const p = { speed: {}, load: {}, feed: {}, parts: {} };
-  p.link = el("a", "card-link");
-  p.link.href = `/machines/${encodeURIComponent(machine.id)}`;
-  p.name = el("h2", "card-name", p.link);
-  p.id = el("span", "card-id");
-  p.kind = el("span", "card-kind");
-  p.traineeLabel = el("span", "trainee-label");
-  p.traineeName = el("span", "trainee-name");
-  p.trainee = el(
+  const speed = gauge();
+  const load = gauge();
+  const feed = gauge();
+  const parts = gauge();
+  const link = el("a", "card-link");
+  link.href = `/machines/${encodeURIComponent(machine.id)}`;
+  const name = el("h2", "card-name", link);
+  const id = el("span", "card-id");
+  const kind = el("span", "card-kind");
+  const traineeLabel = el("span", "trainee-label");
+  const traineeName = el("span", "trainee-name");
+  const trainee = el(
     "div",
     "trainee",
     icon("i-person"),
-    el("span", "trainee-text", p.traineeLabel, p.traineeName),
+    el("span", "trainee-text", traineeLabel, traineeName),
   );
 
-  p.badgeUse = icon(STATE_ICONS.unknown, "badge-icon");
-  p.badgeText = el("span", "badge-text");
-  p.badgeSince = el("span", "badge-since");
-  p.badge = el("div", "badge", p.badgeUse, p.badgeText, p.badgeSince);
-  p.badge.setAttribute("role", "status");
+  const badgeIcon = iconParts(STATE_ICONS.unknown, "badge-icon");
+  const badgeText = el("span", "badge-text");
+  const badgeSince = el("span", "badge-since");
+  const badge = el("div", "badge", badgeIcon.svg, badgeText, badgeSince);
+  badge.setAttribute("role", "status");
 
-  p.programLabel = el("span", "program-label");
-  p.programName = el("span", "program-name");
+  const programLabel = el("span", "program-label");
+  const programName = el("span", "program-name");
 
-  p.loadBar = el("span", "load-bar-fill");
-  const loadGauge = gauge(p.load);
-  loadGauge.lastChild.append(el("span", "load-bar", p.loadBar)); // inside the dd: a dl's div holds only dt and dd
+  const loadBar = el("span", "load-bar-fill");
+  load.reading.append(el("span", "load-bar", loadBar)); // inside the dd: a dl's div holds only dt and dd
 
-  p.sparkArea = document.createElementNS(SVG_NS, "path");
-  p.sparkArea.setAttribute("class", "spark-area");
-  p.sparkLine = document.createElementNS(SVG_NS, "path");
-  p.sparkLine.setAttribute("class", "spark-line");
+  const sparkArea = document.createElementNS(SVG_NS, "path");
+  sparkArea.setAttribute("class", "spark-area");
+  const sparkLine = document.createElementNS(SVG_NS, "path");
+  sparkLine.setAttribute("class", "spark-line");
   const sparkSvg = document.createElementNS(SVG_NS, "svg");
   sparkSvg.setAttribute("viewBox", `0 0 ${SPARK_WIDTH} ${SPARK_HEIGHT}`);
   sparkSvg.setAttribute("preserveAspectRatio", "none");
   sparkSvg.setAttribute("class", "spark-svg");
   sparkSvg.setAttribute("aria-hidden", "true");
-  sparkSvg.append(p.sparkArea, p.sparkLine);
-  p.sparkCaption = el("figcaption", "spark-caption");
-  p.sparkPeak = el("span", "spark-peak");
-  p.spark = el("figure", "spark", sparkSvg, el("div", "spark-legend", p.sparkCaption, p.sparkPeak));
+  sparkSvg.append(sparkArea, sparkLine);
+  const sparkCaption = el("figcaption", "spark-caption");
+  const sparkPeak = el("span", "spark-peak");
+  const spark = el("figure", "spark", sparkSvg, el("div", "spark-legend", sparkCaption, sparkPeak));
 
-  p.alarmsTitle = el("h3", "alarms-title");
-  p.alarmList = el("ul", "alarm-list");
-  p.alarms = el("section", "alarms", p.alarmsTitle, p.alarmList);
-  p.alarms.hidden = true;
+  const alarmsTitle = el("h3", "alarms-title");
+  const alarmList = el("ul", "alarm-list");
+  const alarms = el("section", "alarms", alarmsTitle, alarmList);
+  alarms.hidden = true;
 
   const root = el(
     "article",
     "card",
-    el("header", "card-head", el("div", "card-title", p.name, el("p", "card-meta", p.id, p.kind)), p.trainee),
-    p.badge,
-    p.alarms,
-    el("div", "program", p.programLabel, p.programName),
-    el("dl", "gauges", gauge(p.speed), loadGauge, gauge(p.feed), gauge(p.parts)),
-    p.spark,
+    el("header", "card-head", el("div", "card-title", name, el("p", "card-meta", id, kind)), trainee),
+    badge,
+    alarms,
+    el("div", "program", programLabel, programName),
+    el("dl", "gauges", speed.element, load.element, feed.element, parts.element),
+    spark,
   );
   root.dataset.machine = machine.id;
-  p.root = root;
-  return p;
+  return {
+    root,
+    link,
+    id,
+    kind,
+    trainee,
+    traineeLabel,
+    traineeName,
+    badgeUse: badgeIcon.use,
+    badgeText,
+    badgeSince,
+    programLabel,
+    programName,
+    speed,
+    load,
+    loadBar,
+    feed,
+    parts,
+    sparkArea,
+    sparkLine,
+    sparkCaption,
+    sparkPeak,
+    spark,
+    alarmsTitle,
+    alarmList,
+    alarms,
+  };
 }
 
+/**
+ * @param {MachineSnapshot | null} snapshot
+ * @param {string} id a signal id
+ */
 function signal(snapshot, id) {
   const entry = snapshot?.signals?.[id];
   return entry === undefined ? null : entry.value;
@@ -123,6 +227,9 @@ function signal(snapshot, id) {
  * sessions.js describeOccupant). `ctx`: { t, number, time, now,
  * windowMs, kindLabel } — the translator and formatters of the current
  * language, and the server-corrected current time.
+ * @param {MachineCard} p
+ * @param {CardMachine} machine
+ * @param {CardContext} ctx
  */
 export function renderMachineCard(p, machine, ctx) {
   const { t, number } = ctx;
@@ -131,10 +238,10 @@ export function renderMachineCard(p, machine, ctx) {
 
   if (p.root.dataset.state !== state) {
     p.root.dataset.state = state;
-    p.badgeUse.firstChild.setAttribute("href", `#${STATE_ICONS[state] ?? STATE_ICONS.unknown}`);
+    p.badgeUse.setAttribute("href", `#${stateIcon(state)}`);
   }
   setText(p.link, machine.name);
-  p.link.setAttribute("aria-label", t("card.details", { name: machine.name }));
+  setAttr(p.link, "aria-label", t("card.details", { name: machine.name }));
   setText(p.id, machine.id);
   setText(p.kind, ctx.kindLabel(machine.kind));
   setText(p.badgeText, t(`state.${state}`));
@@ -164,7 +271,8 @@ export function renderMachineCard(p, machine, ctx) {
   setText(p.load.value, number(load));
   setText(p.load.unit, t("unit.percent"));
   const loadPercent = typeof load === "number" ? Math.max(0, Math.min(100, load)) : 0;
-  p.loadBar.style.width = `${loadPercent}%`;
+  const transform = `scaleX(${loadPercent / 100})`;
+  if (p.loadBar.style.transform !== transform) p.loadBar.style.transform = transform;
   p.loadBar.classList.toggle("high", loadPercent >= 90);
 
   setText(p.feed.label, t("field.feedOverride"));
@@ -179,6 +287,11 @@ export function renderMachineCard(p, machine, ctx) {
   renderSparkline(p, machine.samples, ctx);
 }
 
+/**
+ * @param {MachineCard} p
+ * @param {readonly ActiveAlarm[]} alarms
+ * @param {CardContext} ctx
+ */
 function renderAlarms(p, alarms, ctx) {
   const { t } = ctx;
   p.alarms.hidden = alarms.length === 0;
@@ -214,6 +327,11 @@ function renderAlarms(p, alarms, ctx) {
   }
 }
 
+/**
+ * @param {MachineCard} p
+ * @param {readonly SparkSample[]} samples
+ * @param {CardContext} ctx
+ */
 function renderSparkline(p, samples, ctx) {
   const { t } = ctx;
   const minutes = Math.round(ctx.windowMs / 60_000);
@@ -229,6 +347,6 @@ function renderSparkline(p, samples, ctx) {
     p.sparkPeak,
     paths === null || paths.peak === 0 ? "" : `↑ ${ctx.number(paths.peak)} ${t("unit.rpm")}`,
   );
-  p.sparkLine.setAttribute("d", paths?.line ?? "");
-  p.sparkArea.setAttribute("d", paths?.area ?? "");
+  setAttr(p.sparkLine, "d", paths?.line ?? "");
+  setAttr(p.sparkArea, "d", paths?.area ?? "");
 }

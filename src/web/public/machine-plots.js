@@ -5,9 +5,12 @@
 
 import uPlot from "./uPlot.esm.js";
 
+/** @import { PageContext } from "./shell.js" */
+
 const AXIS = { stroke: "#c9d3dd", grid: { stroke: "#263342", width: 1 }, ticks: { stroke: "#263342" } };
 const COLOURS = { speed: "#56b4e9", load: "#e69f00", feed: "#3fd3a5" };
 
+/** @param {HTMLElement} element */
 function size(element) {
   const width = Math.max(280, element.clientWidth);
   return { width, height: width < 600 ? 180 : 240 };
@@ -19,7 +22,8 @@ function size(element) {
  */
 function createPlot(element, spec) {
   // Site time, 24-hour, whatever the browser's locale: "13:05", or "12.03 13:05" across midnight.
-  const clock = (ts) => spec.time.clock(ts * 1000).slice(0, 5);
+  const clock = (/** @type {number} */ ts) => spec.time.clock(ts * 1000).slice(0, 5);
+  /** @type {uPlot.Options} */
   const options = {
     ...size(element),
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), spec.timeZone),
@@ -49,7 +53,12 @@ function createPlot(element, spec) {
   return plot;
 }
 
-/** Both plots, labelled in the current language. Rebuilt when the language changes. */
+/** @typedef {ReturnType<typeof createMachinePlots>} MachinePlots */
+
+/**
+ * Both plots, labelled in the current language. Rebuilt when the language changes.
+ * @param {{ spindle: HTMLElement, feed: HTMLElement, ctx: PageContext, timeZone: string }} parts
+ */
 export function createMachinePlots({ spindle, feed, ctx, timeZone }) {
   const { t } = ctx;
   spindle.replaceChildren();
@@ -76,7 +85,11 @@ export function createMachinePlots({ spindle, feed, ctx, timeZone }) {
     axes: [{ scale: "%", label: feedLabel, side: 3 }],
   });
   return {
-    /** data: [xs, speed, load, feed] aligned; window in ms. */
+    /**
+     * @param {[number[], ...(number | null)[][]]} data [xs, speed, load, feed] aligned (alignSeries)
+     * @param {number} from window start, ms
+     * @param {number} to window end, ms
+     */
     draw(data, from, to) {
       const [xs, speed, load, feedValues] = data;
       const x = { min: from / 1000, max: to / 1000 };

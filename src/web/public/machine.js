@@ -7,15 +7,23 @@
 import { getJson } from "./api.js";
 import { formatDuration } from "./format.js";
 import { connectLive } from "./live-connection.js";
-import { icon, STATE_ICONS } from "./machine-card.js";
+import { icon, stateIcon } from "./machine-card.js";
 import { createMachinePlots } from "./machine-plots.js";
+import { createMachineTables } from "./machine-tables.js";
 import { alignSeries, mergeStates } from "./plot-data.js";
 import { createSessionDirectory } from "./sessions.js";
-import { config, startShell } from "./shell.js";
+import { byId, config, startShell } from "./shell.js";
 import { currentShiftStart } from "./shift.js";
 import { renderStateBand } from "./state-band.js";
 
+/** @import { ActiveAlarm, MachineEvent, MachineSnapshot } from "../../core/events.ts" */
+/** @import { FleetEntry, FleetMessage, LiveStatus, SignalsMessage } from "./live-connection.js" */
+/** @import { MachinePlots } from "./machine-plots.js" */
+/** @typedef {{ ts: number, value: unknown }} PlotPoint */
+/** @typedef {{ state: string, from: number, to: number }} Segment */
+
 const PLOTTED = ["spindle.speed", "spindle.load", "feed.override"];
+/** @type {[signal: string, labelKey: string, unitKey: string][]} */
 const READINGS = [
   ["program.name", "field.program", ""],
   ["spindle.speed", "field.spindleSpeed", "unit.rpm"],
@@ -24,22 +32,37 @@ const READINGS = [
   ["part.count", "field.partCount", ""],
 ];
 const MAX_LIVE_POINTS = 5000;
+/** Events that add a row to a table: the tables are asked again this long after the last one. */
+const TABLE_EVENTS = ["cycle.end", "alarm.raise", "alarm.clear", "program.transfer"];
+const TABLE_REFRESH_DELAY_MS = 1500;
 
 const machineId = decodeURIComponent(location.pathname.split("/")[2] ?? "");
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const $ = byId;
 
+/** @type {FleetEntry} */
 let machine = { id: machineId, name: machineId, kind: "", snapshot: null };
 let clockOffset = 0;
+/** @type {LiveStatus} */
 let connection = "connecting";
+/** @type {"hour" | "shift"} */
 let windowKind = "hour";
+/** @type {{ points: PlotPoint[][], segments: Segment[], from: number }} */
 let history = { points: PLOTTED.map(() => []), segments: [], from: 0 };
-/** Values and state changes seen live since the history was loaded. */
+/**
+ * Values and state changes seen live since the history was loaded.
+ * @type {{ points: PlotPoint[][], changes: { state: string, ts: number }[] }}
+ */
 let live = { points: PLOTTED.map(() => []), changes: [] };
+/** @type {MachinePlots | null} */
 let plots = null;
-let historyState = "loading"; // "loading" | "ok" | "none"
+/** @type {"loading" | "ok" | "none"} */
+let historyState = "loading";
 
 const shell = startShell({ page: "machine", titleKey: "machine.pageTitle", onLanguage: relabel });
 const sessions = createSessionDirectory(() => renderNow());
+const tables = createMachineTables(machineId);
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let tableRefresh;
 const now = () => Date.now() + clockOffset;
 const windowStart = () =>
   windowKind === "hour" ? now() - 3_600_000 : currentShiftStart(now(), config.timeZone, config.shiftStarts);
@@ -50,10 +73,11 @@ async function loadHistory() {
   const to = now();
   const from = windowStart();
   const points = windowKind === "hour" ? 360 : 720;
-  const query = (signal) =>
+  const query = (/** @type {string} */ signal) =>
     new URLSearchParams({ signal, from: String(from), to: String(to), points: String(points) });
   const id = encodeURIComponent(machineId);
-  const [states, ...series] = await Promise.all([
+  const [, states, ...series] = await Promise.all([
+    tables.load(from, to),
     getJson(`/api/machines/${id}/states?${new URLSearchParams({ from: String(from), to: String(to) })}`),
     ...PLOTTED.map((signal) => getJson(`/api/machines/${id}/history?${query(signal)}`)),
   ]);
@@ -67,6 +91,7 @@ async function loadHistory() {
   redraw();
 }
 
+/** @param {FleetMessage} data */
 function onSnapshot(data) {
   clockOffset = data.serverTime - Date.now();
   const entry = data.machines.find((m) => m.id === machineId);
@@ -74,13 +99,17 @@ function onSnapshot(data) {
   renderNow();
 }
 
+/** @param {MachineSnapshot} snapshot */
 function onState(snapshot) {
   if (snapshot.machine !== machineId) return;
   machine.snapshot = snapshot;
 }
 
+/** @param {MachineEvent} event */
 function onEvent(event) {
-  if (event.machine !== machineId || !machine.snapshot) return;
+  if (event.machine !== machineId) return;
+  if (TABLE_EVENTS.includes(event.type)) refreshTablesSoon();
+  if (!machine.snapshot) return;
   const snap = machine.snapshot;
   if (event.type === "state.change") {
     snap.state = event.to;
@@ -97,18 +126,25 @@ function onEvent(event) {
   }
 }
 
+/** @param {SignalsMessage} update */
 function onSignals(update) {
   if (update.machine !== machineId) return;
   const snap = machine.snapshot;
   for (const [id, value] of Object.entries(update.signals)) {
     if (snap) snap.signals[id] = value;
     const index = PLOTTED.indexOf(id);
-    if (index >= 0) {
-      const points = live.points[index];
+    const points = live.points[index];
+    if (points) {
       points.push({ ts: value.ts, value: value.value });
       if (points.length > MAX_LIVE_POINTS) points.splice(0, points.length - MAX_LIVE_POINTS);
     }
   }
+}
+
+/** A burst of events (a cycle ends, an alarm clears) is one request per table, not one per event. */
+function refreshTablesSoon() {
+  clearTimeout(tableRefresh);
+  tableRefresh = setTimeout(() => tables.load(windowStart(), now()).then(redraw), TABLE_REFRESH_DELAY_MS);
 }
 
 // ---- rendering -----------------------------------------------------------------------------
@@ -136,6 +172,7 @@ function redraw() {
   const status = $("plots-status");
   status.hidden = historyState === "ok";
   status.textContent = t(historyState === "loading" ? "machine.loading" : "machine.noHistory");
+  tables.render({ ...shell.ctx, now: to });
   if (historyState !== "ok" || !plots) return;
   const series = history.points.map((points, i) =>
     [...points, ...live.points[i]].filter((p) => p.ts >= from - 60_000),
@@ -172,7 +209,7 @@ function renderNow() {
     ? `${machine.id} · ${ctx.kindLabel(machine.kind)}`
     : machine.id;
   $("state-badge").dataset.state = state;
-  $("state-icon").setAttribute("href", `#${STATE_ICONS[state] ?? STATE_ICONS.unknown}`);
+  $("state-icon").setAttribute("href", `#${stateIcon(state)}`);
   $("state-text").textContent = ctx.stateLabel(state);
   $("state-since").textContent = snap
     ? t("state.for", { duration: formatDuration(now() - snap.since, t) })
@@ -202,6 +239,7 @@ function renderNow() {
   );
 }
 
+/** @param {readonly ActiveAlarm[]} alarms */
 function renderAlarms(alarms) {
   const ctx = shell.ctx;
   $("no-alarms").hidden = alarms.length > 0;

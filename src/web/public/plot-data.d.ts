@@ -1,5 +1,5 @@
 // Types for the browser module plot-data.js, so server-side tests can import it.
-export function alignSeries(series: { ts: number; value: unknown }[][]): (number | null)[][];
+export function alignSeries(series: { ts: number; value: unknown }[][]): [number[], ...(number | null)[][]];
 export type StateSegment = { state: string; from: number; to: number };
 export function mergeStates(
   segments: StateSegment[],

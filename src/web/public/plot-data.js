@@ -7,7 +7,7 @@
  * point (the gateway stores changes, not samples); null (unavailable) stays
  * null, so the line breaks where the machine was offline.
  * @param {{ ts: number, value: unknown }[][]} series
- * @returns {(number | null)[][]}
+ * @returns {[number[], ...(number | null)[][]]}
  */
 export function alignSeries(series) {
   const times = [...new Set(series.flatMap((points) => points.map((p) => p.ts)))].sort((a, b) => a - b);
@@ -31,6 +31,9 @@ export function alignSeries(series) {
  * cut to [from, to]. Each segment: { state, from, to }.
  * @param {{ state: string, from: number, to: number }[]} segments
  * @param {{ state: string, ts: number }[]} changes
+ * @param {number} from
+ * @param {number} to
+ * @returns {{ state: string, from: number, to: number }[]}
  */
 export function mergeStates(segments, changes, from, to) {
   const out = segments.map((s) => ({ ...s }));

@@ -9,7 +9,9 @@ import { currentUser, getJson } from "./api.js";
 const REFRESH_DELAY_MS = 300;
 
 /** @typedef {{ machine: string, since: number, you: boolean, trainee: { id: string, name: string } | null }} SessionEntry */
+/** @typedef {{ kind: "name", name: string } | { kind: "you" } | { kind: "someone" } | null} Occupant */
 
+/** @param {() => void} onChange called after each refresh */
 export function createSessionDirectory(onChange) {
   /** @type {Map<string, SessionEntry> | null} null: not known (no login, or no sessions API on this gateway) */
   let byMachine = null;
@@ -20,7 +22,9 @@ export function createSessionDirectory(onChange) {
     // Nobody logged in (the public wall): not worth a request that can only answer 401.
     const answer = (await currentUser()) ? await getJson("/api/sessions").catch(() => null) : null;
     if (answer?.ok && Array.isArray(answer.body?.sessions)) {
-      byMachine = new Map(answer.body.sessions.map((s) => [s.machine, s]));
+      /** @type {SessionEntry[]} */
+      const sessions = answer.body.sessions;
+      byMachine = new Map(sessions.map((s) => [s.machine, s]));
     } else {
       byMachine = null;
     }
@@ -33,7 +37,11 @@ export function createSessionDirectory(onChange) {
     refreshSoon() {
       if (timer === null) timer = setTimeout(refresh, REFRESH_DELAY_MS);
     },
-    /** What the wall shows for a machine, given whether its snapshot says someone is there. */
+    /**
+     * What the wall shows for a machine, given whether its snapshot says someone is there.
+     * @param {string} machineId
+     * @param {boolean} snapshotHasSession
+     */
     occupant(machineId, snapshotHasSession) {
       return describeOccupant(
         byMachine === null ? undefined : (byMachine.get(machineId) ?? null),
@@ -47,6 +55,8 @@ export function createSessionDirectory(onChange) {
  * `{ kind: "name", name } | { kind: "you" } | { kind: "someone" } | null`.
  * `entry` undefined: the session list is unknown, so the snapshot decides.
  * @param {SessionEntry | null | undefined} entry
+ * @param {boolean} snapshotHasSession
+ * @returns {Occupant}
  */
 export function describeOccupant(entry, snapshotHasSession) {
   if (entry === undefined) return snapshotHasSession ? { kind: "someone" } : null;

@@ -9,13 +9,43 @@ import { createTranslator, pickLanguage } from "./i18n.js";
 
 const LANGUAGE_KEY = "maskinport.language";
 
+/**
+ * The page config the server embeds (LivePageConfig in src/web/live-page.ts).
+ * @typedef {{
+ *   timeZone: string,
+ *   shiftStarts: readonly string[],
+ *   history: boolean,
+ *   sparklineWindowMs: number,
+ *   defaultLanguage: string,
+ *   languages: readonly string[],
+ *   i18n: Record<string, Record<string, string>>,
+ * }} PageConfig
+ */
+
+/** @type {PageConfig} */
 export const config = JSON.parse(document.getElementById("maskinport-config")?.textContent ?? "{}");
 
-/** The translator and formatters of one language. */
+/** @typedef {ReturnType<typeof makeContext>} PageContext */
+
+/**
+ * The element with this id; a missing one is a bug in the page's HTML, said plainly.
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function byId(id) {
+  const element = document.getElementById(id);
+  if (element === null) throw new Error(`${location.pathname}: the page has no #${id}`);
+  return element;
+}
+
+/**
+ * The translator and formatters of one language.
+ * @param {string} language
+ */
 export function makeContext(language) {
   const t = createTranslator(config.i18n, language, config.defaultLanguage);
   /** A label for a server id (kind, state, event type); the id itself if the dictionary has none. */
-  const label = (prefix, id) => {
+  const label = (/** @type {string} */ prefix, /** @type {string} */ id) => {
     const text = t(`${prefix}.${id}`);
     return text === `${prefix}.${id}` ? String(id) : text;
   };
@@ -24,14 +54,16 @@ export function makeContext(language) {
     t,
     number: createNumberFormatter(language),
     time: createTimeFormatter(language, config.timeZone),
-    kindLabel: (kind) => label("kind", kind),
-    stateLabel: (state) => label("state", state),
-    eventLabel: (type) => label("event", type),
+    kindLabel: (/** @type {string} */ kind) => label("kind", kind),
+    stateLabel: (/** @type {string} */ state) => label("state", state),
+    eventLabel: (/** @type {string} */ type) => label("event", type),
+    /** Any other server list: "outcome", "direction", "result" (src/web/i18n-domain.ts). */
+    label,
   };
 }
 
 /**
- * @param {{ page: string, titleKey: string, onLanguage?: (ctx: ReturnType<typeof makeContext>) => void }} options
+ * @param {{ page: string, titleKey: string, onLanguage?: (ctx: PageContext) => void }} options
  */
 export function startShell(options) {
   const kiosk = new URLSearchParams(location.search).get("kiosk") === "1";
@@ -49,6 +81,10 @@ export function startShell(options) {
     me: currentUser(),
   };
 
+  /**
+   * @param {string} next
+   * @param {boolean} [notify]
+   */
   function applyLanguage(next, notify = true) {
     language = next;
     try {
@@ -100,7 +136,7 @@ export function startShell(options) {
 
   for (const button of document.querySelectorAll("[data-lang]")) {
     if (button instanceof HTMLElement)
-      button.addEventListener("click", () => applyLanguage(button.dataset.lang));
+      button.addEventListener("click", () => applyLanguage(button.dataset.lang ?? language));
   }
   document.getElementById("logout")?.addEventListener("click", async () => {
     await sendJson("/api/logout", {});

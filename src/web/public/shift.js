@@ -4,7 +4,11 @@
 
 const HOUR_MS = 3_600_000;
 
-/** Offset of `timeZone` from UTC at instant `ts`, in ms (Oslo in summer: +2 h). */
+/**
+ * Offset of `timeZone` from UTC at instant `ts`, in ms (Oslo in summer: +2 h).
+ * @param {number} ts
+ * @param {string} timeZone
+ */
 function zoneOffset(ts, timeZone) {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
@@ -16,12 +20,21 @@ function zoneOffset(ts, timeZone) {
     minute: "2-digit",
     second: "2-digit",
   }).formatToParts(ts);
-  const n = (type) => Number(parts.find((p) => p.type === type)?.value);
+  const n = (/** @type {Intl.DateTimeFormatPartTypes} */ type) =>
+    Number(parts.find((p) => p.type === type)?.value);
   const local = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
   return local - Math.floor(ts / 1000) * 1000;
 }
 
-/** The instant at which the wall clock in `timeZone` shows the given local date and time. */
+/**
+ * The instant at which the wall clock in `timeZone` shows the given local date and time.
+ * @param {number} year
+ * @param {number} month 1–12
+ * @param {number} day
+ * @param {number} hour
+ * @param {number} minute
+ * @param {string} timeZone
+ */
 export function zonedInstant(year, month, day, hour, minute, timeZone) {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   const first = guess - zoneOffset(guess, timeZone);

@@ -4,7 +4,15 @@
 // is what a coalesced, change-driven stream really says: nothing changed in
 // between. A null value (machine unavailable) breaks the line.
 
-/** Keep samples inside the window (plus the last one before it, which still holds at the window's start). */
+/** @typedef {{ ts: number, value: number | null }} SparkSample */
+
+/**
+ * Keep samples inside the window (plus the last one before it, which still holds at the window's start).
+ * @template {SparkSample} T
+ * @param {readonly T[]} samples ascending by ts
+ * @param {number} from
+ * @returns {T[]}
+ */
 export function trimSamples(samples, from) {
   let firstInside = samples.findIndex((s) => s.ts >= from);
   if (firstInside < 0) firstInside = samples.length;
@@ -12,8 +20,10 @@ export function trimSamples(samples, from) {
 }
 
 /**
- * @param samples ascending by ts: { ts, value: number | null }
- * @returns { line, area, peak } path data in a width × height box, or null when there is nothing to draw
+ * Path data in a width × height box, or null when there is nothing to draw.
+ * @param {readonly SparkSample[]} samples ascending by ts
+ * @param {{ now: number, windowMs: number, width: number, height: number }} box
+ * @returns {{ line: string, area: string, peak: number } | null}
  */
 export function sparklinePaths(samples, { now, windowMs, width, height }) {
   const from = now - windowMs;
@@ -23,13 +33,13 @@ export function sparklinePaths(samples, { now, windowMs, width, height }) {
   let peak = 0;
   for (const s of visible) if (typeof s.value === "number" && s.value > peak) peak = s.value;
   const top = peak > 0 ? peak * 1.1 : 1;
-  const x = (ts) => round(((Math.max(ts, from) - from) / windowMs) * width);
-  const y = (value) => round(height - (value / top) * height);
+  const x = (/** @type {number} */ ts) => round(((Math.max(ts, from) - from) / windowMs) * width);
+  const y = (/** @type {number} */ value) => round(height - (value / top) * height);
 
   let line = "";
   let area = "";
-  let segment = null; // { startX, lastY }
-  const closeSegment = (endX) => {
+  let segment = /** @type {{ startX: number, lastY: number } | null} */ (null);
+  const closeSegment = (/** @type {number} */ endX) => {
     if (segment === null) return;
     line += `H${endX}`;
     area += `H${endX}V${height}H${segment.startX}Z`;
@@ -58,6 +68,7 @@ export function sparklinePaths(samples, { now, windowMs, width, height }) {
   return { line, area, peak };
 }
 
+/** @param {number} n */
 function round(n) {
   return Math.round(n * 10) / 10;
 }

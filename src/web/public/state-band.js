@@ -3,12 +3,17 @@
 // word per state; and a text summary for screen readers (the band is an image).
 
 import { formatDuration } from "./format.js";
-import { icon, STATE_ICONS } from "./machine-card.js";
+import { icon, stateIcon } from "./machine-card.js";
+
+/** @import { PageContext } from "./shell.js" */
 
 /**
  * @param {HTMLElement} band
  * @param {HTMLElement} legend
  * @param {{ state: string, from: number, to: number }[]} segments
+ * @param {number} from
+ * @param {number} to
+ * @param {PageContext & { now: number }} ctx
  */
 export function renderStateBand(band, legend, segments, from, to, ctx) {
   const span = Math.max(1, to - from);
@@ -38,7 +43,7 @@ export function renderStateBand(band, legend, segments, from, to, ctx) {
       swatch.dataset.state = state;
       const text = document.createElement("span");
       text.textContent = `${ctx.stateLabel(state)} ${formatDuration(ms, ctx.t)}`;
-      item.append(swatch, icon(STATE_ICONS[state] ?? STATE_ICONS.unknown), text);
+      item.append(swatch, icon(stateIcon(state)), text);
       return item;
     }),
   );

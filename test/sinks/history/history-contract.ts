@@ -49,6 +49,9 @@ function fixture(): PipelineOutput {
     raise("lathe-1", "system", "2020", T + 8000, undefined),
     // Cleared, raised before this store knew: the clear alone is kept.
     clear("mill-1", "axis", "77", T + 500, T + 7000),
+    transfer("lathe-1", T + 2500, "O1.nc", "ok", "p-1"),
+    transfer("mill-1", T + 4000, "O7.nc", "failed", undefined, "timeout: no XON for 30 s"),
+    transfer("lathe-1", T + 9500, "O2.nc", "cancelled"),
   ];
   return output({ observations, events, snapshots: [snapshot("lathe-1", "idle", T)] });
 }
@@ -97,6 +100,29 @@ function clear(machine: string, key: string, code: string, raisedAt: number, ts:
     text: `alarm ${code}`,
     raisedAt,
     durationMs: ts - raisedAt,
+  };
+}
+
+function transfer(
+  machine: string,
+  ts: number,
+  file: string,
+  result: "ok" | "failed" | "cancelled",
+  session?: string,
+  error?: string,
+): MachineEvent {
+  return {
+    type: "program.transfer",
+    machine,
+    ts,
+    direction: "send",
+    file,
+    checksum: `sha256:${file}`,
+    bytes: 1234,
+    durationMs: 800,
+    result,
+    ...(error ? { error } : {}),
+    ...(session ? { session } : {}),
   };
 }
 
@@ -317,6 +343,44 @@ export function historyContract(name: string, create: () => Promise<HistoryUnder
       });
       const later = await h.alarms({ machine: "lathe-1", from: T + 3500, to: T + 20_000 });
       expect(later.map((a) => a.nativeCode)).toEqual(["2020"]);
+    });
+
+    it("transfers: those that ended in the window, oldest first, optionally one machine", async () => {
+      const all = await h.transfers({ from: T + 2500, to: T + 9500 });
+      expect(all).toEqual([
+        {
+          machine: "lathe-1",
+          endedAt: T + 2500,
+          direction: "send",
+          file: "O1.nc",
+          checksum: "sha256:O1.nc",
+          bytes: 1234,
+          durationMs: 800,
+          result: "ok",
+          error: null,
+          session: "p-1",
+        },
+        {
+          machine: "mill-1",
+          endedAt: T + 4000,
+          direction: "send",
+          file: "O7.nc",
+          checksum: "sha256:O7.nc",
+          bytes: 1234,
+          durationMs: 800,
+          result: "failed",
+          error: "timeout: no XON for 30 s",
+          session: null,
+        },
+      ]);
+      const lathe = await h.transfers({ machine: "lathe-1", from: T, to: T + 10_000 });
+      expect(lathe.map((t) => [t.file, t.result])).toEqual([
+        ["O1.nc", "ok"],
+        ["O2.nc", "cancelled"],
+      ]);
+      expect(await h.transfers({ from: T, to: T + 10_000, limit: 2 })).toHaveLength(2);
+      expect(await h.transfers({ machine: "nope", from: T, to: T + 10_000 })).toEqual([]);
+      await expect(h.transfers({ from: T, to: T })).rejects.toThrow(RangeError);
     });
   });
 }

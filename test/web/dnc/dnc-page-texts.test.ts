@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DNC_ERROR_CODES } from "../../../src/dnc/errors.ts";
@@ -19,8 +18,8 @@ import {
 import { createNumberFormatter } from "../../../src/web/public/format.js";
 import { createTranslator } from "../../../src/web/public/i18n.js";
 
-// The upload page's texts and pure helpers, and its browser code type-checked
-// (checkJs with the DOM library, src/web/public/tsconfig.json).
+// The upload page's texts and pure helpers. Its browser code is type-checked
+// with every other page script (test/web/page-typecheck.test.ts).
 
 const PUBLIC = new URL("../../../src/web/public/", import.meta.url);
 const dictionary = dncPageDictionary();
@@ -127,17 +126,4 @@ describe("page helpers", () => {
     expect(lineText(text, 9)).toBe("");
     expect(lineText(`${"X".repeat(200)}\n`, 1)).toHaveLength(80);
   });
-});
-
-describe("browser code", () => {
-  it("type-checks with the DOM library (checkJs)", () => {
-    // The same TypeScript as `npm run typecheck`, on the page's own project.
-    const tsc = new URL("../../../node_modules/typescript/bin/tsc", import.meta.url).pathname;
-    const run = () =>
-      execFileSync(process.execPath, [tsc, "-p", new URL("tsconfig.json", PUBLIC).pathname], {
-        encoding: "utf8",
-        stdio: "pipe",
-      });
-    expect(run).not.toThrow();
-  }, 60_000);
 });

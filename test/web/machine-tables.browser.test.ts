@@ -1,0 +1,154 @@
+import { pino } from "pino";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MachineEvent } from "../../src/core/events.ts";
+import { EmbeddedTimeseries } from "../../src/sinks/timeseries/embedded-timeseries.ts";
+import { screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
+import { launchChromium } from "./support/chromium.ts";
+import { FakeFleet } from "./support/fake-fleet.ts";
+import { type ServedApp, serve } from "./support/serve.ts";
+
+// The machine page's tables in Chromium, read from the real embedded store:
+// cycles, alarms with durations, program transfers for the last hour; a cycle
+// that ends while the page is open appears without a reload.
+
+const MIN = 60_000;
+
+describe("machine detail tables in Chromium", () => {
+  let fleet: FakeFleet;
+  let store: EmbeddedTimeseries;
+  let served: ServedApp;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  const cycle = (ts: number, program: string, outcome: "completed" | "aborted"): MachineEvent => ({
+    type: "cycle.end",
+    machine: "lathe-1",
+    ts,
+    program,
+    startedAt: ts - 4 * MIN,
+    durationMs: 4 * MIN,
+    partsMade: outcome === "completed" ? 1 : 0,
+    outcome,
+    session: "elev-7k2",
+  });
+
+  beforeAll(async () => {
+    fleet = new FakeFleet();
+    const now = fleet.now;
+    store = new EmbeddedTimeseries({ path: ":memory:", retentionDays: 0, log: pino({ level: "silent" }) });
+    await store.start();
+    store.write({
+      observations: [],
+      snapshots: [],
+      events: [
+        cycle(now - 50 * MIN, "O1001", "completed"),
+        cycle(now - 20 * MIN, "O1002", "aborted"),
+        cycle(now - 2 * 3_600_000, "O0999", "completed"), // before the last hour: not listed
+        {
+          type: "alarm.raise",
+          machine: "lathe-1",
+          ts: now - 30 * MIN,
+          key: "system",
+          nativeCode: "1010",
+          severity: "fault",
+          text: "Chuck open",
+        },
+        {
+          type: "alarm.clear",
+          machine: "lathe-1",
+          ts: now - 27 * MIN,
+          key: "system",
+          nativeCode: "1010",
+          text: "Chuck open",
+          raisedAt: now - 30 * MIN,
+          durationMs: 3 * MIN,
+        },
+        {
+          type: "program.transfer",
+          machine: "lathe-1",
+          ts: now - 40 * MIN,
+          direction: "send",
+          file: "O1001.nc",
+          checksum: "sha256:x",
+          bytes: 2048,
+          durationMs: 5000,
+          result: "ok",
+        },
+      ],
+    });
+    await store.flush();
+    const deps = fleet.deps();
+    served = await serve({
+      ...deps,
+      history: {
+        range: deps.history!.range,
+        stateTimeline: (q) => store.stateTimeline(q),
+        cycles: (q) => store.cycles(q),
+        alarms: (q) => store.alarms(q),
+        transfers: (q) => store.transfers(q),
+      },
+    });
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    page.on("console", (msg) => {
+      // 401: the page asks /api/me without a login on purpose.
+      if (msg.type() === "error" && !/status of 401/.test(msg.text())) pageErrors.push(msg.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+    await store?.stop();
+  });
+
+  const rows = (table: string) =>
+    page
+      .locator(`#${table}-table tbody tr`)
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+      );
+
+  it("lists the last hour's cycles, alarms with durations and transfers, newest first", async () => {
+    await page.goto(`${served.baseUrl}/machines/lathe-1`);
+    await page.locator("#cycles-table tbody tr").first().waitFor({ timeout: 10_000 });
+    const cycles = await rows("cycles");
+    expect(cycles.map((r) => [r[1], r[2], r[3], r[4]])).toEqual([
+      ["O1002", "4 min 0 s", "Avbrutt", "0"],
+      ["O1001", "4 min 0 s", "Fullført", "1"],
+    ]);
+    const headers = await page.locator("#cycles-table th").allTextContents();
+    expect(headers).toEqual(["Ferdig", "Program", "Varighet", "Resultat", "Deler"]);
+    const alarms = await rows("alarm-history");
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.slice(2)).toEqual(["3 min 0 s", "1010", "Feil: Chuck open"]);
+    const transfers = await rows("transfers");
+    // nb groups digits with a no-break space.
+    expect(transfers.map((r) => r.slice(1).map((cell) => cell.replace(/\s/g, " ")))).toEqual([
+      ["O1001.nc", "Sendt til maskinen", "2 048", "OK"],
+    ]);
+    // No trainee column, and never the pseudonym.
+    expect(await page.locator("main").textContent()).not.toContain("elev-7k2");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshotBoth(page, "machine-tables");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("adds a cycle that ends while the page is open, and switches language", async () => {
+    const ended = cycle(Date.now(), "O1003", "completed");
+    store.write({ observations: [], snapshots: [], events: [ended] });
+    await store.flush();
+    fleet.push({ events: [ended] });
+    await page.locator("#cycles-table td", { hasText: "O1003" }).waitFor({ timeout: 5000 });
+    expect((await rows("cycles")).map((r) => r[1])).toEqual(["O1003", "O1002", "O1001"]);
+    await page.locator('[data-lang="en"]').first().click();
+    await page.locator("#cycles-table th", { hasText: "Outcome" }).waitFor({ timeout: 3000 });
+    expect((await rows("cycles"))[0]![3]).toBe("Completed");
+    expect((await rows("transfers"))[0]![2]).toBe("Sent to the machine");
+    expect(pageErrors).toEqual([]);
+  });
+});
