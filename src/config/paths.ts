@@ -27,6 +27,8 @@ export function resolveConfigPaths(config: MaskinportConfig, baseDir: string): M
       : config.timeseries,
     library: { ...config.library, path: abs(config.library.path) },
     outbox: { ...config.outbox, path: absOpt(config.outbox.path) },
+    training: config.training && { ...config.training, path: abs(config.training.path) },
+    evidence: config.evidence && { ...config.evidence, catalogue: abs(config.evidence.catalogue) },
     // Each protocol names its own file paths (src/adapters/registry.ts); simulator entries are
     // resolved by the gateway's loader, which knows their schemas (src/gateway/site-config.ts).
     machines: config.machines.map((m) =>

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { type MonitorConfig, monitorSchemas, PROTOCOLS } from "../adapters/registry.ts";
 import { dncConfigSchema } from "../dnc/config.ts";
+import { evidenceConfigSchema } from "../evidence/config.ts";
 import { machineDeadbandSchema } from "../pipeline/deadband-config.ts";
 import { mqttEmbeddedSchema as mqttEmbedded } from "../sinks/mqtt/broker-config.ts";
+import { trainingConfigSchema } from "../training/config.ts";
 import { webClientFields } from "../web/client-address.ts";
 import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
 
@@ -202,9 +204,25 @@ export function configSchemaWith<Entry extends SimulatorEntry>(simulatorEntry: z
         .default({ path: "data/library.db" }),
       machines: z.array(machineSchema).min(1, "expected at least one machine"),
       simulators: z.array(simulatorEntry).default([]),
+      /** People, courses and check-in sessions (src/training/README.md); absent = no logins, no sessions. */
+      training: trainingConfigSchema.optional(),
+      /** Competence evidence (src/evidence/README.md); recorded when `training` is configured too. */
+      evidence: evidenceConfigSchema.optional(),
     })
     .strict()
     .superRefine((cfg, ctx) => {
+      const machineIds = new Set(cfg.machines.map((m) => m.id));
+      cfg.training?.checkinReaders.forEach((r, i) => {
+        r.machines?.forEach((m, j) => {
+          if (!machineIds.has(m)) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["training", "checkinReaders", i, "machines", j],
+              message: `unknown machine "${m}"; expected one of the machines[].id: ${[...machineIds].join(", ")}`,
+            });
+          }
+        });
+      });
       const seen = new Map<string, number>();
       cfg.machines.forEach((m, i) => {
         const first = seen.get(m.id);

@@ -66,6 +66,15 @@ export class GatewayCore {
     this.#dispatch({ observations: [], events: [session ? { ...event, session } : event], snapshots: [] });
   }
 
+  /**
+   * Who is at a machine now (a check-in session's pseudonym, null when it
+   * became free): from here every observation and event of the machine
+   * carries it, and the session.start / session.end events are published.
+   */
+  applySession(machine: string, pseudonym: string | null, ts: number): void {
+    this.#dispatch(this.#parts.pipeline.setSession(machine, pseudonym, ts));
+  }
+
   health(): HealthReport {
     return healthOf({ running: this.#running, adapters: this.#adapters, mqtt: this.#parts.mqtt });
   }

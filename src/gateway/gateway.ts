@@ -20,6 +20,7 @@ import { startBroker, startSinks } from "./sinks.ts";
 import { loadSiteConfig } from "./site-config.ts";
 import { StallWatchdog } from "./stall-watchdog.ts";
 import { StopList } from "./stop-list.ts";
+import { wireTraining } from "./training-wiring.ts";
 
 export type GatewayAddresses = { webPort: number; mqttUrl: string };
 
@@ -111,6 +112,15 @@ export class Gateway {
       const dnc = this.#dnc;
       stopList.add("dnc", () => dnc.stop());
 
+      // People, sessions and evidence (config `training:`), before the web app that logs people in.
+      const people = await wireTraining(config, core, {
+        mqtt: sinks.mqtt,
+        outbox: sinks.outbox?.log,
+        metrics: this.metrics.registry,
+        log,
+        stopList,
+      });
+
       const app = createWebApp(
         {
           snapshots: () => core.pipeline.snapshots(),
@@ -123,22 +133,29 @@ export class Gateway {
           log: log.child({ part: "web" }),
           siteConfig: { config, file: this.configFile, load: (file) => loadSiteConfig(file) },
           ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
-          // No authenticator yet: the training store (issue 14) brings users; until then login answers 503.
-          auth: { liveRequiresLogin: config.web.liveRequiresLogin, secureCookies: config.web.secureCookies },
-          // Program upload from the browser, on the DncFleet's own lines. Until the session service is
-          // wired in, no trainee counts as checked in (instructors may still send).
-          apiRoutes: dnc.library
-            ? [
-                dncApi({
-                  lines: () => dnc.lines(),
-                  library: dnc.library,
-                  checkIns: NOBODY_CHECKED_IN,
-                  maxProgramBytes: config.web.maxProgramBytes,
-                  timeZone: config.gateway.timeZone,
-                  log: log.child({ part: "web" }),
-                }),
-              ]
-            : [],
+          // Without a training section there are no users: login answers 503.
+          auth: {
+            ...(people ? { authenticator: people.authenticator } : {}),
+            ...(people?.webSessions ? { sessions: people.webSessions } : {}),
+            liveRequiresLogin: config.web.liveRequiresLogin,
+            secureCookies: config.web.secureCookies,
+          },
+          apiRoutes: [
+            ...(people ? [people.apiRoutes] : []),
+            // Program upload from the browser, on the DncFleet's own lines; a trainee must be checked in there.
+            ...(dnc.library
+              ? [
+                  dncApi({
+                    lines: () => dnc.lines(),
+                    library: dnc.library,
+                    checkIns: people?.checkIns ?? NOBODY_CHECKED_IN,
+                    maxProgramBytes: config.web.maxProgramBytes,
+                    timeZone: config.gateway.timeZone,
+                    log: log.child({ part: "web" }),
+                  }),
+                ]
+              : []),
+          ],
         },
         clientLimitsFrom(config.web),
       );
@@ -146,6 +163,7 @@ export class Gateway {
       stopList.add("web server", () => server.close());
 
       core.run(await createAdapters(config.machines, log));
+      people?.startDemoDay((machine) => dnc.get(machine));
       log.info(
         { web: server.port, mqtt: redactUrl(mqttUrl), machines: machineIds.length },
         "gateway started",

@@ -64,6 +64,8 @@ export async function startSinks(
   const members = [
     ...(config.outbox.enabled ? ["mqtt"] : []),
     ...(config.timeseries.influx ? ["influx"] : []),
+    // Statements for a Learning Record Store (evidence recorded only with training; training-wiring.ts).
+    ...(config.training && config.evidence?.xapi ? ["xapi"] : []),
   ];
   const outbox = members.length > 0 ? openOutbox(config, members, context) : undefined;
   const outboxed = new Set<Sink>();

@@ -290,6 +290,15 @@ export class MqttSink implements Sink {
     else client.publish(m.topic, m.payload, { qos: m.qos, retain }, (err) => done(err ?? undefined));
   };
 
+  /**
+   * The gateway's own broker connection (after start), shared with the MQTT
+   * check-in command: the embedded broker forwards check-in commands to the
+   * gateway's login only, and one connection per gateway is what it expects.
+   */
+  get connection(): MqttClient | undefined {
+    return this.client;
+  }
+
   /** Whether the broker connection is up right now (health check). */
   get connected(): boolean {
     return this.stats.connected;

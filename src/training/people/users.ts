@@ -156,6 +156,18 @@ export class UserService {
     return u && publicUser(u);
   }
 
+  /**
+   * Erasure (GDPR art. 17), the same as `maskinport trainees erase`: the row
+   * stays as an anonymous, disabled shell (so references to its id still
+   * resolve), its sessions go. End an open session first through the
+   * SessionService, so the machine's pipeline hears of it.
+   */
+  async erasePersonalData(id: string): Promise<{ user: User; sessionsDeleted: number } | undefined> {
+    const erased = await this.#store.eraseUser(id, this.#now());
+    if (erased) this.#log?.info({ event: "user.erased", user: id }, "personal data erased");
+    return erased && { user: publicUser(erased.user), sessionsDeleted: erased.sessionsDeleted };
+  }
+
   /** Set a new password (given, or generated and returned once). */
   async resetPassword(id: string, password?: string): Promise<{ user: User; generatedPassword?: string }> {
     if (password !== undefined) {

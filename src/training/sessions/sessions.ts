@@ -177,6 +177,11 @@ export class SessionService {
     return undefined;
   }
 
+  /** Every session a trainee has had (newest first), for their data export. */
+  historyOf(userId: string): Promise<Session[]> {
+    return this.#store.listSessions({ userId, limit: 1_000_000 });
+  }
+
   /** Machine activity (any observation): postpones the idle check-out. */
   noteActivity(machine: string, ts: number): void {
     const prev = this.#activity.get(machine);

@@ -21,6 +21,12 @@ export type LoginResult = AuthenticatedUser | LoginRefusal;
  */
 export interface Authenticator {
   login(username: string, password: string, clientAddress: string): Promise<LoginResult>;
+  /**
+   * The name `GET /api/me` shows the user themself; undefined when unknown or
+   * disabled. Asked on every call rather than kept in the session, so a
+   * rename by an admin shows at once.
+   */
+  displayNameOf?(userId: string): Promise<string | undefined>;
 }
 
 export function isRefusal(result: LoginResult): result is LoginRefusal {

@@ -112,9 +112,12 @@ export function loginRoutes(
     return reply.code(204).header("Cache-Control", "no-store").send();
   });
 
-  app.get("/api/me", { onRequest: access.requireLogin }, async (request, reply) =>
-    sendJson(reply, 200, sessionView(access.sessionOf(request))),
-  );
+  app.get("/api/me", { onRequest: access.requireLogin }, async (request, reply) => {
+    const session = access.sessionOf(request);
+    // A person's own name, to themself only: this route answers for the session's user and nobody else.
+    const displayName = (await authenticator?.displayNameOf?.(session.userId)) ?? null;
+    return sendJson(reply, 200, { ...sessionView(session), displayName });
+  });
 }
 
 function throttled(retryAfterMs: number | undefined): HttpError {
