@@ -117,7 +117,7 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
             sessions,
             trainees: seed.trainees.map((t) => t.id),
             machines: opts.machines,
-            log: log.child({ part: "demo" }),
+            log: log.child({ component: "demo" }),
             ...(afterCheckIn ? { afterCheckIn } : {}),
           });
         };
