@@ -12,9 +12,11 @@ import { UserService } from "../../../src/training/people/users.ts";
 import { SessionService } from "../../../src/training/sessions/sessions.ts";
 import { SqliteTrainingStore } from "../../../src/training/store/sqlite.ts";
 import type { Role, User } from "../../../src/training/store/types.ts";
+import { cycleWhoResolver } from "../../../src/web/api/cycle-who.ts";
 import { trainingApi } from "../../../src/web/api/training-api.ts";
 import { userAuthenticator } from "../../../src/web/api/user-authenticator.ts";
 import { createWebApp, type WebApp } from "../../../src/web/app.ts";
+import type { HistorySource } from "../../../src/web/machine-routes.ts";
 import { FakeFleet } from "../support/fake-fleet.ts";
 
 // The training API as the gateway will run it: the real user, course and
@@ -65,7 +67,9 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function trainingHarness(options: { log?: Logger; evidence?: boolean } = {}): Promise<Harness> {
+export async function trainingHarness(
+  options: { log?: Logger; evidence?: boolean; history?: HistorySource } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "maskinport-api-"));
   const store = new SqliteTrainingStore(join(dir, "training.db"));
   const log = options.log ?? pino({ level: "silent" });
@@ -106,6 +110,12 @@ export async function trainingHarness(options: { log?: Logger; evidence?: boolea
     fleet.deps({
       log,
       auth: { authenticator: userAuthenticator(users) },
+      ...(options.history ? { history: options.history } : {}),
+      cycleWho: cycleWhoResolver({
+        users,
+        sessions,
+        sessionsOn: (machine, from, to) => store.listSessions({ machine, from, to }),
+      }),
       apiRoutes: [
         trainingApi({
           users,
