@@ -132,7 +132,7 @@ describe("program upload page in Chromium", () => {
     expect(await row.locator("td").nth(4).textContent()).toBe("Ferdig");
     expect(await page.locator("#library-list li").first().textContent()).toContain("Flens OP1 _v2_.nc");
     await page.screenshot({ path: "/tmp/maskinport-dnc-upload.png", fullPage: true });
-    await page.evaluate(() => globalThis.scrollTo(0, 0)); // the menu bar and the form's top in the picture
+    await page.evaluate("window.scrollTo(0, 0)"); // the menu bar and the form's top in the picture
     await screenshotBoth(page, "dnc-upload");
   });
 
