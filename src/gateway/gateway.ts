@@ -132,6 +132,7 @@ export class Gateway {
           timeZone: config.gateway.timeZone,
           log: log.child({ part: "web" }),
           siteConfig: { config, file: this.configFile, load: (file) => loadSiteConfig(file) },
+          ...(people ? { cycleWho: people.cycleWho } : {}),
           ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
           // Without a training section there are no users: login answers 503.
           auth: {

@@ -8,11 +8,13 @@ import type { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
 import type { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import { demoProgramFor } from "../training/demo/demo-programs.ts";
 import { SessionHistory } from "../training/sessions/session-history.ts";
+import { cycleWhoResolver } from "../web/api/cycle-who.ts";
 import type { CheckInPort } from "../web/api/dnc/ports.ts";
 import { trainingApi } from "../web/api/training-api.ts";
 import type { ApiRoutes } from "../web/app.ts";
 import type { Authenticator } from "../web/auth/authenticator.ts";
 import type { WebSessionStore } from "../web/auth/session-store.ts";
+import type { CycleWhoResolver } from "../web/machine-events-route.ts";
 import { openEvidence } from "./evidence.ts";
 import { startEvidenceUpkeep } from "./evidence-upkeep.ts";
 import { wireEvidence } from "./evidence-wiring.ts";
@@ -33,6 +35,8 @@ export type WiredTraining = {
   /** Where web logins live (undefined: in memory). */
   webSessions: WebSessionStore | undefined;
   apiRoutes: ApiRoutes;
+  /** Who ran each cycle on the machine page, per viewer (from the sessions in the training store). */
+  cycleWho: CycleWhoResolver;
   /** Who is checked in where, for the DNC upload routes (a trainee sends only where checked in). */
   checkIns: CheckInPort;
   /**
@@ -128,6 +132,11 @@ export async function wireTraining(
       log: log.child({ part: "api" }),
       timeZone: config.gateway.timeZone,
       ...(evidence ? { evidence } : {}),
+    }),
+    cycleWho: cycleWhoResolver({
+      users: training.users,
+      sessions: training.sessions,
+      sessionsOn: (machine, from, to) => training.store.listSessions({ machine, from, to }),
     }),
     checkIns: {
       isCheckedIn: (userId, machine) => training.sessions.current(machine)?.userId === userId,

@@ -23,7 +23,7 @@ import { errorHandler, internalError } from "./error-handler.ts";
 import { eventsRoute } from "./events-route.ts";
 import { LiveEventHub } from "./live-hub.ts";
 import { livePageConfig } from "./live-page.ts";
-import { machineEventsRoute } from "./machine-events-route.ts";
+import { type CycleWhoResolver, machineEventsRoute } from "./machine-events-route.ts";
 import { fleetView, type HistorySource, type MachineInfo, machineRoutes } from "./machine-routes.ts";
 import { answerWrongMethods } from "./method-not-allowed.ts";
 import { type HealthReport, opsRoutes } from "./ops-routes.ts";
@@ -62,6 +62,8 @@ export type WebDeps = {
   apiRoutes?: readonly ApiRoutes[];
   /** The gateway's config, its file and the check-config loader: the admin page's config section. */
   siteConfig?: SiteConfigSource;
+  /** Who ran each cycle, per viewer (the training API's `cycleWhoResolver`); without it `who` is null. */
+  cycleWho?: CycleWhoResolver;
 };
 
 export type WebAuthDeps = {
@@ -219,7 +221,14 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
       access: liveAccess,
       now: options.now,
     });
-    machineEventsRoute(routes, { machineIds, source: deps.history, access: liveAccess, now: options.now });
+    machineEventsRoute(routes, {
+      machineIds,
+      source: deps.history,
+      access: liveAccess,
+      now: options.now,
+      cycleWho: deps.cycleWho,
+      viewerOf: (request) => access.maybeSessionOf(request),
+    });
     opsRoutes(routes, deps.health, deps.metrics);
     loginRoutes(routes, {
       access,

@@ -44,10 +44,7 @@ export function renderLivePage(config: LivePageConfig): StaticAsset {
  * it.) The result is fixed for the life of the app, so it is rendered once.
  */
 export function renderPage(file: string, config: LivePageConfig): StaticAsset {
-  const template = readPublicFile(file)
-    .toString("utf8")
-    .replace(INCLUDE, (_, partial: string) => readPublicFile(`partials/${partial}`).toString("utf8"));
-  const html = template
+  const html = withPartials(readPublicFile(file).toString("utf8"))
     .replace('<html lang="nb">', `<html lang="${config.defaultLanguage}">`)
     .replace(/\{\{t:([\w.]+)\}\}/g, (_, key: string) => {
       if (!(key in DICTIONARY.nb)) throw new Error(`${file} uses unknown i18n key "${key}"`);
@@ -58,6 +55,13 @@ export function renderPage(file: string, config: LivePageConfig): StaticAsset {
       () => `<script type="application/json" id="maskinport-config">${jsonForScript(config)}</script>`,
     );
   return makeAsset(Buffer.from(html, "utf8"), "text/html; charset=utf-8");
+}
+
+/** `<!--include:x.html-->` replaced by public/partials/x.html (the icon sprite, the shared menu bar). */
+export function withPartials(template: string): string {
+  return template.replace(INCLUDE, (_, partial: string) =>
+    readPublicFile(`partials/${partial}`).toString("utf8"),
+  );
 }
 
 export function escapeHtml(text: string): string {

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RouteAccess } from "./auth/access.ts";
+import type { Role } from "./auth/roles.ts";
 import { type EventKind, type EventsQuery, parseEventsQuery } from "./events-query.ts";
 import { sendError, sendJson } from "./responses.ts";
 
@@ -7,10 +8,28 @@ import { sendError, sendJson } from "./responses.ts";
 // The machine page's tables: cycles, alarms with durations, program transfers.
 // Answered from the history store (embedded SQLite or InfluxDB, the same
 // answers: test/sinks/history). A record's session pseudonym is never sent:
-// who ran a cycle is for the training store to resolve per viewer ("you", a
-// name for instructors), as GET /api/sessions does for open sessions.
+// who ran a cycle is resolved per viewer by the training side (`cycleWho`,
+// src/web/api/cycle-who.ts: "you", a name for instructors), as GET
+// /api/sessions does for open sessions, and sent as `who`.
 
 type Window = { machine: string; from: number; to: number; limit: number };
+
+/** Who ran a cycle, as the viewer may see it: `you` for their own, the trainee only for instructors and admins. */
+export type CycleWho = { you: boolean; trainee: { id: string; name: string } | null };
+
+/** Who is asking, if anyone is logged in (the machine page is public while `web.liveRequiresLogin` is off). */
+export type CycleViewer = { userId: string; role: Role };
+
+/**
+ * Resolves each cycle's session pseudonym for `viewer`, in order; null where
+ * nobody known held it (no session, an erased trainee). Given by the training
+ * API; without one every cycle's `who` is null.
+ */
+export type CycleWhoResolver = (q: {
+  machine: string;
+  viewer: CycleViewer | undefined;
+  cycles: readonly { startedAt: number; endedAt: number; session: string | null }[];
+}) => Promise<(CycleWho | null)[]>;
 type Answer<T> = T[] | Promise<T[]>;
 
 /** What the stores give (src/sinks/history/history.ts); only the fields the page shows. */
@@ -22,6 +41,8 @@ export type MachineEventsSource = {
     durationMs: number;
     partsMade: number;
     outcome: string;
+    /** The session pseudonym the cycle was stamped with; only ever passed to `cycleWho`. */
+    session?: string | null;
   }>;
   alarms?(q: Window): Answer<{
     key: string;
@@ -50,6 +71,8 @@ export function machineEventsRoute(
     source: MachineEventsSource | undefined;
     access: RouteAccess;
     now: () => number;
+    cycleWho?: CycleWhoResolver | undefined;
+    viewerOf(request: FastifyRequest): Promise<CycleViewer | undefined>;
   },
 ): void {
   app.get<{ Params: { id: string } }>("/api/machines/:id/events", options.access, async (request, reply) => {
@@ -74,7 +97,11 @@ export function machineEventsRoute(
         issues: parsed.issues,
       });
     }
-    const events = await read(options.source, id, parsed.query);
+    const events = await read(options.source, id, parsed.query, async (cycles) =>
+      options.cycleWho
+        ? options.cycleWho({ machine: id, viewer: await options.viewerOf(request), cycles })
+        : cycles.map(() => null),
+    );
     if (events === undefined) {
       return sendError(
         reply,
@@ -93,19 +120,25 @@ async function read(
   source: MachineEventsSource | undefined,
   machine: string,
   q: EventsQuery,
+  whoRan: (
+    cycles: readonly { startedAt: number; endedAt: number; session: string | null }[],
+  ) => Promise<(CycleWho | null)[]>,
 ): Promise<unknown[] | undefined> {
   const window: Window = { machine, from: q.from, to: q.to, limit: q.limit };
   const kind: EventKind = q.type;
   switch (kind) {
     case "cycle.end": {
       if (!source?.cycles) return undefined;
-      return (await source.cycles(window)).map((c) => ({
+      const cycles = await source.cycles(window);
+      const who = await whoRan(cycles.map((c) => ({ ...c, session: c.session ?? null })));
+      return cycles.map((c, i) => ({
         startedAt: c.startedAt,
         endedAt: c.endedAt,
         durationMs: c.durationMs,
         program: c.program,
         partsMade: c.partsMade,
         outcome: c.outcome,
+        who: who[i] ?? null,
       }));
     }
     case "alarm": {

@@ -155,6 +155,23 @@ describe("training in the gateway", () => {
     ]);
     expect((await fetch(`${base}/api/machines`, { headers: { cookie } })).status).toBe(200);
 
+    // The machine page's cycles say which were the trainee's own ("you"), never the pseudonym:
+    // the gateway wires the training store into the events route.
+    const own = await waitFor(
+      "one of the trainee's cycles in the store, marked as theirs",
+      async () => {
+        const res = await fetch(`${base}/api/machines/lathe-1/events?type=cycle.end`, {
+          headers: { cookie },
+        });
+        const body = await res.text();
+        expect(body).not.toContain(pseudonymOf(SECRET, trainee.id));
+        const cycles = (JSON.parse(body) as { events: { who: unknown }[] }).events;
+        return cycles.find((c) => (c.who as { you?: boolean } | null)?.you === true);
+      },
+      20_000,
+    );
+    expect(own.who).toEqual({ you: true, trainee: null });
+
     // Checked in on lathe-1, the trainee may send it a program from the browser (the DNC routes ask the sessions).
     const csrf = me.csrfToken as string;
     const sent = await fetch(`${base}/api/dnc/transfers`, {

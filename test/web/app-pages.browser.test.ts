@@ -4,18 +4,18 @@ import type { StateSegment } from "../../src/web/states-route.ts";
 import { logIn, logOut, screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
 import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
-import { FakeSessionsApi, NamedFakeAuthenticator } from "./support/fake-sessions-api.ts";
 import { type ServedApp, serve } from "./support/serve.ts";
+import { openTrainingWorld, passwordOf, type TrainingWorld } from "./support/training-world.ts";
 
-// The web app's views in Debian's Chromium, with users (a fake user store)
-// and the sessions API of the contract (a fake until the training API is on
-// main): login, the fleet wall with who is where, machine detail with plots,
-// alarms live with acknowledgement, the QR sheet and check-in from a phone.
-// Every view is checked by axe-core and photographed at wall and phone size.
+// The web app's views in Debian's Chromium over the real training layer
+// (users, courses and check-in sessions in SQLite in a temp folder, the real
+// training API): login, the fleet wall with who is where, machine detail with
+// plots, alarms live with acknowledgement, the QR sheet and check-in from a
+// phone. Every view is checked by axe-core and photographed at wall and phone size.
 
 describe("web app views in Chromium", () => {
   let fleet: FakeFleet;
-  let sessions: FakeSessionsApi;
+  let world: TrainingWorld;
   let served: ServedApp;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
@@ -23,16 +23,21 @@ describe("web app views in Chromium", () => {
 
   beforeAll(async () => {
     fleet = new FakeFleet();
-    const authenticator = new NamedFakeAuthenticator();
-    sessions = new FakeSessionsApi(
-      fleet.machines.map((m) => m.id),
-      authenticator.displayNames,
-    );
-    sessions.open.set("lathe-1", { userId: "u-trainee-1", since: fleet.now - 754_000 });
-    sessions.open.set("mill-3", { userId: "u-trainee-2", since: fleet.now - 42_000 });
+    world = await openTrainingWorld();
+    // Ola (elev1) on the lathe for 12 minutes, Aisha (elev2) just now on the 5-axis mill.
+    const checkIn = async (machine: string, userId: string, at: number) =>
+      expect((await world.sessions.checkIn({ machine, userId, by: userId, source: "api", at })).ok).toBe(
+        true,
+      );
+    await checkIn("lathe-1", world.people.elev1.id, fleet.now - 754_000);
+    await checkIn("mill-3", world.people.elev2.id, fleet.now - 42_000);
     const deps = fleet.deps();
     served = await serve({
       ...deps,
+      ...world.webDeps(
+        fleet.machines.map((m) => m.id),
+        deps.log,
+      ),
       history: {
         range: deps.history!.range,
         stateTimeline: syntheticStates,
@@ -41,8 +46,6 @@ describe("web app views in Chromium", () => {
         alarms: () => [],
         transfers: () => [],
       },
-      auth: { authenticator },
-      apiRoutes: [sessions.routes()],
     });
     browser = await launchChromium();
     page = await browser.context.newPage();
@@ -54,6 +57,7 @@ describe("web app views in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await served?.close();
+    await world?.close();
   });
 
   it("logs an instructor in and shows the fleet wall with who is checked in", async () => {
@@ -157,15 +161,17 @@ describe("web app views in Chromium", () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${served.baseUrl}/checkin/mill-2`);
     await page.waitForURL(/\/login\?next=%2Fcheckin%2Fmill-2$/, { timeout: 10_000 });
-    await page.locator("#username").fill("ola");
-    await page.locator("#password").fill("korrekt hest batteri");
+    await page.locator("#username").fill("elev1");
+    await page.locator("#password").fill(passwordOf("elev1"));
     await page.locator("#login-submit").click();
     await page.waitForURL(`${served.baseUrl}/checkin/mill-2`);
     await page.locator("#checkin-button").click();
     await page
       .locator("#checkin-answer", { hasText: "Du er sjekket inn på Haas VF-2." })
       .waitFor({ timeout: 5000 });
-    expect(sessions.open.get("mill-2")?.userId).toBe("u-trainee-1");
+    // The real session service moved Ola from the lathe to the mill.
+    expect(world.sessions.current("mill-2")?.userId).toBe(world.people.elev1.id);
+    expect(world.sessions.current("lathe-1")).toBeUndefined();
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshotBoth(page, "checkin");
 
@@ -174,7 +180,8 @@ describe("web app views in Chromium", () => {
     const answer = page.locator("#checkin-answer .message-error");
     await answer.waitFor({ timeout: 5000 });
     expect(await answer.textContent()).toMatch(/^DMG MORI CMX 600 V er opptatt: en annen elev/);
-    expect(await answer.textContent()).not.toContain("Kari Elev"); // names are for instructors
+    expect(await answer.textContent()).not.toContain("Aisha"); // names are for instructors
+    expect(world.sessions.current("mill-3")?.userId).toBe(world.people.elev2.id);
 
     // The wall says "you" on the trainee's own machine, and nothing about who is on the others.
     await page.goto(`${served.baseUrl}/`);

@@ -3,9 +3,8 @@ import { createWebApp } from "../../src/web/app.ts";
 import { alignSeries, mergeStates } from "../../src/web/public/plot-data.js";
 import { describeOccupant } from "../../src/web/public/sessions.js";
 import { currentShiftStart } from "../../src/web/public/shift.js";
-import { PASSWORD } from "./support/fake-authenticator.ts";
+import { NamedFakeAuthenticator, PASSWORD } from "./support/fake-authenticator.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
-import { NamedFakeAuthenticator } from "./support/fake-sessions-api.ts";
 
 // The web app's routes beyond the live wall: alarm acknowledgements, the QR
 // sheet's page guard, the state timeline; and the pages' pure helpers.

@@ -2,21 +2,34 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { MachineEvent } from "../../src/core/events.ts";
+import type { EvidenceService } from "../../src/evidence/service.ts";
+import { wireEvidence } from "../../src/gateway/evidence-wiring.ts";
 import { loadSiteConfig } from "../../src/gateway/site-config.ts";
+import { SessionHistory } from "../../src/training/sessions/session-history.ts";
+import { userAuthenticator } from "../../src/web/api/user-authenticator.ts";
 import { logIn, logOut, screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
 import { launchChromium } from "./support/chromium.ts";
-import { FakeEvidenceApi } from "./support/fake-evidence-api.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
-import { FakeSessionsApi, NamedFakeAuthenticator } from "./support/fake-sessions-api.ts";
 import { type ServedApp, serve } from "./support/serve.ts";
+import { openTrainingWorld, type TrainingWorld } from "./support/training-world.ts";
 
-// The evidence and admin views in Debian's Chromium: a trainee's progress
+// The evidence and admin views in Debian's Chromium over the real training
+// and evidence layers (SQLite training store and ledger in a temp folder, the
+// shipped catalogues, the real training API): a trainee's progress
 // (confirming a proposed F), an instructor's course matrix, signing off a
-// goal with a comment that then shows on the trainee's report, a trainee
-// refused another trainee's evidence with a clear 403, and the admin page
-// (machines, users, courses, the masked config and "check again"). Every
-// view is checked by axe-core and photographed at wall and phone size.
+// goal with a comment that then shows on the trainee's real report, a trainee
+// refused another trainee's evidence (the page and the API both say 403), and
+// the admin page (machines, users, courses, the masked config and "check
+// again"). The trainee's evidence comes the way the gateway makes it: a
+// check-in on the session service, then machine events through the real
+// recorder (wireEvidence) into the EvidenceService. Every view is checked by
+// axe-core and photographed at wall and phone size.
+
+const SEND_DNC = "Sende et program til maskinen med DNC og sjekke at det kom fram";
+const RUN_LATHE = "Kjøre et innkjørt program i automatikk i dreiebenken, med programmet sendt selv";
+const DAY = 86_400_000;
 
 const CONFIG = `site: raufoss
 gateway: { id: gw-1 }
@@ -30,7 +43,8 @@ machines:
 `;
 
 describe("evidence and admin views in Chromium", () => {
-  let evidence: FakeEvidenceApi;
+  let world: TrainingWorld;
+  let evidence: EvidenceService;
   let served: ServedApp;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
@@ -44,16 +58,16 @@ describe("evidence and admin views in Chromium", () => {
     writeFileSync(configFile, CONFIG);
     const load = (file: string) => loadSiteConfig(file, {});
     const fleet = new FakeFleet();
-    const authenticator = new NamedFakeAuthenticator();
-    const sessions = new FakeSessionsApi(
-      fleet.machines.map((m) => m.id),
-      authenticator.displayNames,
-    );
-    evidence = new FakeEvidenceApi();
+    world = await openTrainingWorld({ evidence: true });
+    evidence = world.evidence!;
+    const deps = fleet.deps();
+    await recordOlasDays(world, fleet);
     served = await serve({
-      ...fleet.deps(),
-      auth: { authenticator },
-      apiRoutes: [sessions.routes(), evidence.routes()],
+      ...deps,
+      ...world.webDeps(
+        fleet.machines.map((m) => m.id),
+        deps.log,
+      ),
       siteConfig: { config: await load(configFile), file: configFile, load },
     });
     browser = await launchChromium();
@@ -69,11 +83,13 @@ describe("evidence and admin views in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await served?.close();
+    await world?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("shows a trainee their own goals with P/F/K and the evidence, and lets them confirm a proposed F", async () => {
-    await logIn(page, served.baseUrl, "ola", "/progress");
+    const ola = world.people.elev1.id;
+    await logIn(page, served.baseUrl, "elev1", "/progress");
     const sendDnc = page.locator('.goal[data-goal="send-dnc"]');
     await sendDnc.waitFor({ timeout: 10_000 });
     expect(await page.locator("#progress-heading").textContent()).toBe("Min framdrift");
@@ -83,21 +99,36 @@ describe("evidence and admin views in Chromium", () => {
     expect(await sendDnc.locator(".goal-proposed").textContent()).toContain("F foreslått");
     const lathe = page.locator('.goal[data-goal="run-lathe"]');
     await lathe.locator("summary").click();
-    expect(await lathe.locator(".evidence-table tbody tr").count()).toBe(2);
+    expect(await lathe.locator(".evidence-table tbody tr").count()).toBe(5);
     expect(await lathe.locator(".evidence-table tbody tr").first().textContent()).toContain("Mazak QT 200");
-    expect(await lathe.locator(".goal-counts").textContent()).toBe("Til sammen: 2 × Fullført syklus");
+    expect(await lathe.locator(".goal-counts").textContent()).toBe("Til sammen: 5 × Fullført syklus");
+    expect(await lathe.locator('.mark-badge[data-mark="F"]').count()).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshotBoth(page, "progress");
 
-    await sendDnc.getByRole("button", { name: "Bekreft at «Sende et program med DNC» er ferdig" }).click();
+    await sendDnc.getByRole("button", { name: `Bekreft at «${SEND_DNC}» er ferdig` }).click();
     await sendDnc.locator('.mark-badge[data-mark="F"]').waitFor({ timeout: 5000 });
-    expect(evidence.marks.get("u-trainee-1")?.get("send-dnc")?.status).toBe("F");
+    // In the real ledger: F, by Ola himself.
+    const sent = (await evidence.marksOf(ola)).get("send-dnc");
+    expect(sent?.mark).toBe("F");
+    expect(sent?.finishedAt).toBeGreaterThan(0);
     // A trainee has no sign-off button.
     expect(await page.getByRole("button", { name: /Kvitter/ }).count()).toBe(0);
   });
 
-  it("refuses a trainee another trainee's evidence page with a clear 403", async () => {
-    const response = await page.goto(`${served.baseUrl}/trainees/u-trainee-2`);
+  it("refuses a trainee another trainee's evidence, on the page and in the API (403)", async () => {
+    const aisha = world.people.elev2.id;
+    // From Ola's own logged-in page, as a curious trainee would try it: the API refuses, whatever the page hides.
+    const statuses = await page.evaluate(async (id) => {
+      const ask = async (url: string) => (await fetch(url, { credentials: "same-origin" })).status;
+      return {
+        progress: await ask(`/api/trainees/${id}/progress`),
+        report: await ask(`/api/trainees/${id}/report.html?lang=nb`),
+      };
+    }, aisha);
+    expect(statuses.progress).toBe(403);
+    expect(statuses.report).toBe(403);
+    const response = await page.goto(`${served.baseUrl}/trainees/${aisha}`);
     expect(response?.status()).toBe(403);
     expect(await page.locator("main").textContent()).toContain("Du er logget inn som elev");
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -109,26 +140,37 @@ describe("evidence and admin views in Chromium", () => {
 
   it("shows an instructor the course as a matrix readable without colour, and opens a trainee", async () => {
     await logIn(page, served.baseUrl, "kari", "/courses");
-    const link = page.getByRole("link", { name: "CNC intensiv, vår 2027" });
+    const link = page.getByRole("link", { name: world.courseA.name });
     await link.waitFor({ timeout: 10_000 });
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshotBoth(page, "courses");
     await link.click();
-    await page.waitForURL(`${served.baseUrl}/courses/c-spring`);
+    await page.waitForURL(`${served.baseUrl}/courses/${world.courseA.id}`);
     const row = page.locator("#matrix-body tr", { hasText: "Ola Nordmann" });
     await row.waitFor({ timeout: 10_000 });
     expect(await page.locator("#matrix-caption").textContent()).toBe(
-      "CNC intensiv, vår 2027: elever × mål, med merke P, F eller K",
+      `${world.courseA.name}: elever × mål, med merke P, F eller K`,
     );
-    expect(await page.locator("#matrix-head th[scope=col]").count()).toBe(4);
-    // Each cell: the letter, and the word for screen readers (not colour alone).
-    expect(await row.locator("td").allTextContents()).toEqual(["–Ikke påbegynt", "FFerdig", "FFerdig"]);
+    // The matrix's goals in its own order (the API's), each a column after the trainees' names.
+    const matrixGoals = await page.evaluate(async (id) => {
+      const r = await fetch(`/api/courses/${id}/matrix`);
+      return ((await r.json()) as { goals: { id: string }[] }).goals.map((g) => g.id);
+    }, world.courseA.id);
+    expect(matrixGoals.length).toBe(evidence.catalogue.goals.size);
+    expect(await page.locator("#matrix-head th[scope=col]").count()).toBe(matrixGoals.length + 1);
+    // Each cell: the letter, and the word for screen readers (not colour alone), as the ledger has it.
+    const marks = await evidence.marksOf(world.people.elev1.id);
+    const word = { none: "–Ikke påbegynt", P: "PPåbegynt", F: "FFerdig", K: "KKvittert" } as const;
+    const cells = await row.locator("td").allTextContents();
+    expect(cells).toEqual(matrixGoals.map((g) => word[marks.get(g)?.mark ?? "none"]));
+    expect(cells.filter((c) => c === "FFerdig")).toHaveLength(2); // send-dnc and run-lathe
+    expect(cells).toContain("–Ikke påbegynt");
     expect(await row.locator("th[scope=row]").textContent()).toBe("Ola Nordmann");
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshotBoth(page, "course-matrix");
 
     await row.getByRole("link", { name: "Ola Nordmann" }).click();
-    await page.waitForURL(`${served.baseUrl}/trainees/u-trainee-1`);
+    await page.waitForURL(`${served.baseUrl}/trainees/${world.people.elev1.id}`);
     await page
       .locator("#progress-heading", { hasText: "Framdrift for Ola Nordmann" })
       .waitFor({ timeout: 10_000 });
@@ -136,7 +178,8 @@ describe("evidence and admin views in Chromium", () => {
 
   it("lets an instructor sign off a goal with a required comment and add a note; the report shows the sign-off", async () => {
     const lathe = page.locator('.goal[data-goal="run-lathe"]');
-    await lathe.getByRole("button", { name: "Kvitter «Kjøre et utprøvd program i dreiebenk»" }).click();
+    const ola = world.people.elev1.id;
+    await lathe.getByRole("button", { name: `Kvitter «${RUN_LATHE}»` }).click();
     const comment = lathe.getByLabel("Kommentar til kvitteringen (påkrevd)");
     expect(
       await comment.evaluate(
@@ -147,7 +190,7 @@ describe("evidence and admin views in Chromium", () => {
     // Without a comment the form says so, and nothing is sent.
     await lathe.getByRole("button", { name: "Lagre kvittering" }).click();
     await lathe.locator(".sign-form .message-error", { hasText: "Skriv en kommentar" }).waitFor();
-    expect(evidence.marks.get("u-trainee-1")?.get("run-lathe")?.status).toBe("F");
+    expect((await evidence.marksOf(ola)).get("run-lathe")?.mark).toBe("F");
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshotBoth(page, "trainee-signoff");
 
@@ -165,21 +208,52 @@ describe("evidence and admin views in Chromium", () => {
     await page.getByLabel("Gjelder mål (valgfritt)").selectOption("run-lathe");
     await page.getByRole("button", { name: "Lagre notat" }).click();
     await page.locator("#note-answer", { hasText: "Notatet er lagret." }).waitFor({ timeout: 5000 });
-    expect(evidence.notes).toEqual([
-      {
-        trainee: "u-trainee-1",
-        text: "Trenger mer øving på verktøymåling.",
-        goals: ["run-lathe"],
-        by: "u-instructor-1",
-      },
-    ]);
+    // In the real ledger: K by Kari, and the note about the lathe goal (its text kept beside the chain).
+    const signedMark = (await evidence.marksOf(ola)).get("run-lathe");
+    expect(signedMark?.mark).toBe("K");
+    const held = await evidence.exportOf(ola);
+    expect(held.notes.map((n) => n.text)).toEqual(
+      expect.arrayContaining([
+        "Trenger mer øving på verktøymåling.",
+        "Kjørte serien trygt og målte delene selv.",
+      ]),
+    );
+    const note = held.records.find((r) => r.type === "note");
+    expect(note?.goals).toEqual(["run-lathe"]);
+    expect(note?.author).toBe(await evidence.subjectOf(world.people.kari.id));
 
     const href = await page.locator("#report-link").getAttribute("href");
-    expect(href).toBe("/api/trainees/u-trainee-1/report.html?lang=nb");
+    expect(href).toBe(`/api/trainees/${ola}/report.html?lang=nb`);
     await page.goto(`${served.baseUrl}${href}`);
-    const signed = page.locator("tr", { hasText: "run-lathe" });
-    expect(await signed.locator(".mark").textContent()).toBe("K");
-    expect(await signed.locator(".comment").textContent()).toBe("Kjørte serien trygt og målte delene selv.");
+    await expectSignedOnReport();
+  });
+
+  /** The real report (renderReportHtml): run-lathe marked K, signed by Kari with her comment. */
+  const expectSignedOnReport = async () => {
+    // The goal's own row (other goals' rows name it as one they serve).
+    const signed = page
+      .locator("tbody tr")
+      .filter({ has: page.locator("td:first-child > strong", { hasText: /^run-lathe$/ }) });
+    expect(await signed.locator("td.mark").textContent()).toBe("K");
+    expect(await signed.locator("td").nth(4).textContent()).toContain(
+      "Kari Instruktør: Kjørte serien trygt og målte delene selv.",
+    );
+  };
+
+  it("shows the sign-off on the trainee's own report", async () => {
+    await page.goto(`${served.baseUrl}/`);
+    await logOut(page);
+    await logIn(page, served.baseUrl, "elev1", "/progress");
+    const lathe = page.locator('.goal[data-goal="run-lathe"]');
+    await lathe.locator('.mark-badge[data-mark="K"]').waitFor({ timeout: 10_000 });
+    const href = await page.locator("#report-link").getAttribute("href");
+    expect(href).toBe(`/api/trainees/${world.people.elev1.id}/report.html?lang=nb`);
+    const response = await page.goto(`${served.baseUrl}${href}`);
+    expect(response?.status()).toBe(200);
+    await expectSignedOnReport();
+    await page.goto(`${served.baseUrl}/progress`);
+    await logOut(page);
+    await logIn(page, served.baseUrl, "kari", "/");
   });
 
   it("shows an instructor only the machines on the admin page", async () => {
@@ -191,7 +265,7 @@ describe("evidence and admin views in Chromium", () => {
   });
 
   it("shows an admin machines, users, courses and the masked config, creates a user and a course, and checks the config again", async () => {
-    await logIn(page, served.baseUrl, "root", "/admin");
+    await logIn(page, served.baseUrl, "admin", "/admin");
     await page.locator("#config-check", { hasText: "ok" }).waitFor({ timeout: 10_000 });
     const lathe = page.locator('#machines-body tr[data-machine="lathe-1"]');
     expect(await lathe.locator("th[scope=row]").textContent()).toBe("lathe-1");
@@ -200,15 +274,22 @@ describe("evidence and admin views in Chromium", () => {
     const configText = await page.locator("#config-text").textContent();
     expect(configText).toContain("mqtt://***@broker.local:1883");
     expect(configText).not.toContain("broker-pass-123");
-    expect(await page.locator("#users-body tr").count()).toBe(4);
+    expect(await page.locator("#users-body tr").count()).toBe(6);
+    expect(await page.locator("#users-body tr", { hasText: "Aisha Hansen" }).count()).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshotBoth(page, "admin");
 
     await page.getByLabel("Brukernavn").fill("nora");
     await page.getByLabel("Fullt navn").fill("Nora Lærling");
     await page.getByRole("button", { name: "Opprett bruker" }).click();
-    await page.locator("#user-answer", { hasText: "generert-passord-123" }).waitFor({ timeout: 5000 });
+    const answer = page.locator("#user-answer", { hasText: "Passordet vises bare nå" });
+    await answer.waitFor({ timeout: 5000 });
     expect(await page.locator("#users-body tr", { hasText: "Nora Lærling" }).count()).toBe(1);
+    // The password shown once is the one the real user store now takes.
+    const shown = /gi det til brukeren: (\S+)/.exec((await answer.textContent()) ?? "")?.[1];
+    expect(shown).toBeDefined();
+    const nora = await userAuthenticator(world.users).login("nora", shown!, "127.0.0.1");
+    expect(nora).toMatchObject({ role: "trainee" });
 
     await page.getByLabel("Kursnavn").fill("CNC kveld, høst 2027");
     await page.getByLabel("Startdato").fill("2027-09-01");
@@ -217,6 +298,7 @@ describe("evidence and admin views in Chromium", () => {
     await page
       .locator("#course-answer", { hasText: "Kurset CNC kveld, høst 2027 er opprettet." })
       .waitFor({ timeout: 5000 });
+    expect((await world.courses.list()).map((c) => c.name)).toContain("CNC kveld, høst 2027");
 
     // Someone breaks the file on disk: "check again" lists the problem with its line.
     writeFileSync(configFile, CONFIG.replace("kind: lathe", "kind: lathee"));
@@ -236,3 +318,79 @@ describe("evidence and admin views in Chromium", () => {
     expect(pageErrors, pageErrors.join("\n")).toEqual([]);
   });
 });
+
+/**
+ * Ola's morning on the lathe, the way the gateway records it: checked in on
+ * the real session service, then the machine's events (a program sent by DNC,
+ * five completed cycles of it) through the real recorder into the evidence
+ * service. That earns P on both goals and proposes F; Ola then confirms F
+ * on the lathe goal (as he would on his progress page), so it awaits K.
+ */
+async function recordOlasDays(world: TrainingWorld, fleet: FakeFleet): Promise<void> {
+  const evidence = world.evidence!;
+  const ola = world.people.elev1.id;
+  const start = fleet.now - 5 * 3_600_000;
+  const checkIn = await world.sessions.checkIn({
+    machine: "lathe-1",
+    userId: ola,
+    by: ola,
+    source: "api",
+    at: start,
+  });
+  expect(checkIn.ok).toBe(true);
+  const history = new SessionHistory(world.sessions);
+  const unwire = wireEvidence({
+    evidence,
+    history,
+    machineKind: (m) => fleet.machines.find((x) => x.id === m)?.kind,
+    onUpdate: (listener) => fleet.deps().onUpdate(listener),
+    log: fleet.deps().log,
+  });
+  const session = world.sessions.pseudonymOf(ola);
+  const events: MachineEvent[] = [
+    {
+      type: "program.transfer",
+      machine: "lathe-1",
+      ts: start + 600_000,
+      direction: "send",
+      file: "O1001.NC",
+      checksum: "sha256:abc",
+      bytes: 1200,
+      durationMs: 4000,
+      result: "ok",
+      session,
+    },
+    ...[1, 2, 3, 4, 5].map(
+      (i): MachineEvent => ({
+        type: "cycle.end",
+        machine: "lathe-1",
+        ts: start + i * 1_200_000 + 240_000,
+        program: "O1001",
+        startedAt: start + i * 1_200_000,
+        durationMs: 240_000,
+        partsMade: 1,
+        outcome: "completed",
+        session,
+      }),
+    ),
+  ];
+  fleet.push({ events });
+  await vi.waitFor(
+    async () => {
+      const marks = await evidence.marksOf(ola);
+      expect(marks.get("run-lathe")?.proposedAt).toBeDefined();
+      expect(marks.get("send-dnc")?.proposedAt).toBeDefined();
+    },
+    { timeout: 5000 },
+  );
+  unwire();
+  history.close();
+  const confirmed = await evidence.changeMark({
+    traineeId: ola,
+    goal: "run-lathe",
+    to: "F",
+    actor: { personId: ola, role: "trainee", teachesTrainee: false },
+    ts: fleet.now - DAY / 24,
+  });
+  expect(confirmed.ok).toBe(true);
+}

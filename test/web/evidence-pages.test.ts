@@ -11,9 +11,8 @@ import {
   markParts,
   newestFirst,
 } from "../../src/web/public/evidence-format.js";
-import { PASSWORD } from "./support/fake-authenticator.ts";
+import { NamedFakeAuthenticator, PASSWORD } from "./support/fake-authenticator.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
-import { NamedFakeAuthenticator } from "./support/fake-sessions-api.ts";
 
 // The evidence and admin pages' guards (who gets the page, who the login
 // page, who a 403 page) and the pages' pure helpers.

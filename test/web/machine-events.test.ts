@@ -109,6 +109,8 @@ describe("GET /api/machines/:id/events", () => {
           program: "O1001",
           partsMade: 1,
           outcome: "completed",
+          // Without the training store nobody is resolved, and the pseudonym never leaves.
+          who: null,
         },
       ],
     });

@@ -39,6 +39,12 @@ export type AccessControl = {
   requirePageRole(roles: readonly [Role, ...Role[]], forbidden: PageRefusal): AccessGuard;
   /** The session a guard let through. Only for routes behind a guard; throws otherwise (a wiring bug). */
   sessionOf(request: FastifyRequest): CurrentSession;
+  /**
+   * Who is asking on a route anyone may call (the live views while
+   * `liveRequiresLogin` is off): the request's valid session, if it has one.
+   * Refuses nothing; for showing more to someone logged in, never for access.
+   */
+  maybeSessionOf(request: FastifyRequest): Promise<WebSession | undefined>;
   readonly sessions: WebSessionStore;
   readonly cookieSecurity: CookieSecurity;
 };
@@ -116,6 +122,12 @@ export function createAccessControl(options: {
         );
       }
       return session;
+    },
+    async maybeSessionOf(request) {
+      const known = current.get(request);
+      if (known !== undefined) return known;
+      const token = readSessionToken(request);
+      return token === undefined ? undefined : sessions.touch(token);
     },
     sessions,
     cookieSecurity,

@@ -11,7 +11,7 @@ import { codeHeadline, lineRange, lineText, problemPlace, safeFileName } from ".
 import { createRecords } from "./dnc-records.js";
 import { createTransferPanel } from "./dnc-transfer.js";
 import { createNumberFormatter, createTimeFormatter } from "./format.js";
-import { createTranslator, pickLanguage } from "./i18n.js";
+import { startShell } from "./shell.js";
 
 /**
  * @typedef {{ id: string, name: string, kind: string, profile: string, profileName: string,
@@ -19,7 +19,6 @@ import { createTranslator, pickLanguage } from "./i18n.js";
  * @typedef {{ line: number, column?: number, severity: "error" | "warning", code: string, message: string }} Problem
  */
 
-const LANGUAGE_KEY = "maskinport.language";
 const config = JSON.parse(byId("maskinport-config").textContent ?? "{}");
 const api = createApi();
 
@@ -36,10 +35,15 @@ const summary = byId("validation-summary");
 const problemsSection = byId("problems");
 const problemList = byId("problem-list");
 
-let language = pickLanguage(config.languages, config.defaultLanguage, location.search, readSavedLanguage());
-let t = createTranslator(config.i18n, language, config.defaultLanguage);
-let number = createNumberFormatter(language);
-let time = createTimeFormatter(language, config.timeZone);
+// The shared shell: menu bar with the user and logout, the language toggle (remembered), page title.
+const shell = startShell({
+  page: "dnc",
+  titleKey: "dnc.page.title",
+  onLanguage: (ctx) => applyLanguage(ctx),
+});
+let t = shell.ctx.t;
+let number = createNumberFormatter(shell.ctx.language);
+let time = createTimeFormatter(shell.ctx.language, config.timeZone);
 
 /** @type {{ userId: string, role: string } | undefined} */
 let me;
@@ -55,14 +59,6 @@ let summaryValues = {};
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let validateTimer;
 let validating = 0;
-
-function readSavedLanguage() {
-  try {
-    return localStorage.getItem(LANGUAGE_KEY);
-  } catch {
-    return null;
-  }
-}
 
 /** @param {string} kind */
 function kindLabel(kind) {
@@ -308,27 +304,15 @@ const records = createRecords(api, pageView);
 
 // ---- language ------------------------------------------------------------------------------
 
-/** @param {string} next */
-function applyLanguage(next) {
-  if (!config.languages.includes(next)) return;
-  language = next;
-  try {
-    localStorage.setItem(LANGUAGE_KEY, next);
-  } catch {
-    // private mode: the choice lasts for this page only
-  }
-  t = createTranslator(config.i18n, language, config.defaultLanguage);
-  number = createNumberFormatter(language);
-  time = createTimeFormatter(language, config.timeZone);
-  document.documentElement.lang = next;
-  document.title = t("dnc.page.title");
-  for (const element of document.querySelectorAll("[data-i18n]")) {
-    element.textContent = t(/** @type {HTMLElement} */ (element).dataset.i18n ?? "");
-  }
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (button).dataset.lang === next));
-  }
-  renderWho();
+/**
+ * The shell has switched the language (and the `data-i18n` texts, the title and the menu):
+ * re-render what this page writes itself.
+ * @param {import("./shell.js").PageContext} ctx
+ */
+function applyLanguage(ctx) {
+  t = ctx.t;
+  number = createNumberFormatter(ctx.language);
+  time = createTimeFormatter(ctx.language, config.timeZone);
   renderMachines(machineSelect.value);
   if (summaryKey !== undefined) summary.textContent = t(summaryKey, summaryValues);
   if (validation !== undefined) renderProblems(validation.problems);
@@ -336,19 +320,9 @@ function applyLanguage(next) {
   if (me !== undefined) records.render();
 }
 
-function renderWho() {
-  byId("who").textContent = me ? t(`dnc.user.role.${me.role}`) : "";
-}
-
 // ---- start -------------------------------------------------------------------------------
 
 async function start() {
-  for (const button of document.querySelectorAll("[data-lang]")) {
-    button.addEventListener("click", () =>
-      applyLanguage(/** @type {HTMLElement} */ (button).dataset.lang ?? ""),
-    );
-  }
-  if (language !== config.defaultLanguage) applyLanguage(language);
   try {
     me = await api.me();
   } catch (err) {
@@ -358,7 +332,6 @@ async function start() {
     }
     throw err;
   }
-  renderWho();
   form.hidden = false;
   modeFieldset.hidden = !(me?.role === "instructor" || me?.role === "admin");
   machineSelect.addEventListener("change", () => {

@@ -1,8 +1,9 @@
 // The machine page's tables for the chosen window (last hour or current
 // shift): cycles, alarms with their durations, program transfers. Read from
-// GET /api/machines/<id>/events (the history store); newest first. No trainee
-// column yet: the API sends no one's identity until the training store can
-// resolve a cycle's pseudonym per viewer (src/web/README.md "Who ran a cycle").
+// GET /api/machines/<id>/events (the history store); newest first. Who ran a
+// cycle comes resolved for this viewer (`who`, src/web/README.md "Who ran a
+// cycle"): "you" for the trainee themself, the name for instructors and
+// admins, nothing for anyone else. The page never sees a pseudonym.
 
 import { getJson } from "./api.js";
 import { formatDuration } from "./format.js";
@@ -10,7 +11,8 @@ import { el, setText } from "./machine-card.js";
 import { byId } from "./shell.js";
 
 /** @import { PageContext } from "./shell.js" */
-/** @typedef {{ startedAt: number, endedAt: number, durationMs: number, program: string | null, partsMade: number, outcome: string }} CycleRow */
+/** @typedef {{ you: boolean, trainee: { id: string, name: string } | null }} CycleWho */
+/** @typedef {{ startedAt: number, endedAt: number, durationMs: number, program: string | null, partsMade: number, outcome: string, who?: CycleWho | null }} CycleRow */
 /** @typedef {{ raisedAt: number, clearedAt: number | null, durationMs: number | null, code: string, severity: string | null, text: string }} AlarmRow */
 /** @typedef {{ endedAt: number, direction: string, file: string, bytes: number, durationMs: number, result: string, error: string | null }} TransferRow */
 /** @typedef {PageContext & { now: number }} TableContext */
@@ -36,6 +38,7 @@ const CYCLES = {
   columns: [
     "machine.col.ended",
     "machine.col.program",
+    "machine.col.trainee",
     "machine.col.duration",
     "machine.col.outcome",
     "machine.col.parts",
@@ -43,11 +46,23 @@ const CYCLES = {
   cells: (c, ctx) => [
     ctx.time.since(c.endedAt, ctx.now),
     c.program ?? "–",
+    whoRan(c.who, ctx),
     formatDuration(c.durationMs, ctx.t),
     ctx.label("outcome", c.outcome),
     ctx.number(c.partsMade),
   ],
 };
+
+/**
+ * The trainee cell: "you", a name (only instructors and admins get one), or empty.
+ * @param {CycleWho | null | undefined} who
+ * @param {TableContext} ctx
+ */
+function whoRan(who, ctx) {
+  if (!who) return "";
+  if (who.you) return ctx.t("who.you");
+  return who.trainee?.name ?? "";
+}
 
 /** @type {TableSpec<AlarmRow>} */
 const ALARMS = {

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadSiteConfig } from "../../../src/gateway/site-config.ts";
 import { createWebApp, type WebApp } from "../../../src/web/app.ts";
-import { PASSWORD } from "../support/fake-authenticator.ts";
+import { NamedFakeAuthenticator, PASSWORD } from "../support/fake-authenticator.ts";
 import { FakeFleet } from "../support/fake-fleet.ts";
-import { NamedFakeAuthenticator } from "../support/fake-sessions-api.ts";
 
 // GET /api/admin/config and POST /api/admin/config/check over a real config
 // file read by the real check-config loader: secrets masked, admin only, and

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normaliseEob } from "../../../src/dnc/program/text.ts";
+import { screenshotBoth } from "../support/app-views.ts";
 import { launchChromium, recordPageErrors } from "../support/chromium.ts";
 import { PASSWORD } from "../support/fake-authenticator.ts";
 import { type SimulatedGateway, startSimulatedGateway } from "./sim-gateway.ts";
@@ -42,6 +43,11 @@ describe("program upload page in Chromium", () => {
     await page.goto(`${gateway.baseUrl}/dnc`);
     await page.locator("#login-needed").waitFor({ timeout: 15_000 });
     expect(await page.locator("#upload").isHidden()).toBe(true);
+    // The shared app shell: menu bar with this page current, a login link back here.
+    expect(await page.locator('a[data-nav="dnc"]').getAttribute("aria-current")).toBe("page");
+    await page.locator("#login-link").waitFor({ timeout: 5000 });
+    expect(await page.locator("#login-link").getAttribute("href")).toBe("/login?next=%2Fdnc");
+    expect(await page.locator("#logout").isHidden()).toBe(true);
     pageErrors.length = 0; // the 401 of /api/me is the expected answer here
   });
 
@@ -56,6 +62,11 @@ describe("program upload page in Chromium", () => {
     expect(await page.locator("#machine").inputValue()).toBe("lathe-4"); // the only machine with a line
     expect(await page.locator("#machine-status").textContent()).toContain("ikke sjekket inn");
     expect(await page.locator("#mode").isHidden()).toBe(true); // drip-feed is for instructors
+    // Logged in, as the menu bar says on every page.
+    await page.locator("#user-text", { hasText: "(elev)" }).waitFor({ timeout: 5000 });
+    expect(await page.locator("#logout").isVisible()).toBe(true);
+    expect(await page.locator("#login-link").isHidden()).toBe(true);
+    expect(await page.locator('li[data-roles="trainee"] a[data-nav="progress"]').isVisible()).toBe(true);
   });
 
   it("shows a validation error on the right line before anything is sent; fixed, it sends to completion", async () => {
@@ -121,12 +132,16 @@ describe("program upload page in Chromium", () => {
     expect(await row.locator("td").nth(4).textContent()).toBe("Ferdig");
     expect(await page.locator("#library-list li").first().textContent()).toContain("Flens OP1 _v2_.nc");
     await page.screenshot({ path: "/tmp/maskinport-dnc-upload.png", fullPage: true });
+    await page.evaluate("window.scrollTo(0, 0)"); // the menu bar and the form's top in the picture
+    await screenshotBoth(page, "dnc-upload");
   });
 
   it("switches to English, texts from the server's lists included", async () => {
     await page.locator('button[data-lang="en"]').click();
     await page.locator('html[lang="en"]').waitFor({ state: "attached", timeout: 5000 });
     expect(await page.locator("h1").textContent()).toBe("Send a program to a machine");
+    expect(await page.locator("#user-text").textContent()).toContain("(trainee)"); // the shell's texts too
+    expect(await page.title()).toBe("Maskinport – send program");
     expect(await page.locator("#machine option:checked").textContent()).toContain("Lathe");
     expect(await page.locator("#history-rows tr td").nth(4).textContent()).toBe("Done");
     expect(await page.locator("#transfer-state").textContent()).toContain("Done");

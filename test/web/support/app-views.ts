@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
-import { PASSWORD } from "./fake-authenticator.ts";
+import { passwordOf } from "./training-world.ts";
 
 /** Where screenshots of every view go (gitignored); docs/screenshots holds the committed few. */
 export const SCREENSHOT_DIR = new URL("../../../test-results/screenshots/", import.meta.url).pathname;
@@ -53,10 +53,17 @@ export async function screenshotBoth(
   await page.setViewportSize(VIEWPORTS.wall);
 }
 
-export async function logIn(page: Page, baseUrl: string, username: string, next = "/"): Promise<void> {
+/** Log in through the login page (the training world's passwords by default) and wait for `next`. */
+export async function logIn(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  next = "/",
+  password = passwordOf(username),
+): Promise<void> {
   await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
   await page.locator("#username").fill(username);
-  await page.locator("#password").fill(PASSWORD);
+  await page.locator("#password").fill(password);
   await page.locator("#login-submit").click();
   await page.waitForURL(`${baseUrl}${next}`, { timeout: 10_000 });
 }

@@ -30,3 +30,22 @@ export class FakeAuthenticator implements Authenticator {
     return { ...user };
   }
 }
+
+/** The fake user store plus display names, as the training store's authenticator offers them. */
+export class NamedFakeAuthenticator extends FakeAuthenticator {
+  readonly displayNames = new Map([
+    ["u-trainee-1", "Ola Nordmann"],
+    ["u-trainee-2", "Kari Elev"],
+    ["u-instructor-1", "Kari Instruktør"],
+    ["u-admin-1", "Admin"],
+  ]);
+
+  constructor() {
+    super();
+    this.users.set("siri", { userId: "u-trainee-2", role: "trainee" });
+  }
+
+  async displayNameOf(userId: string): Promise<string | undefined> {
+    return this.displayNames.get(userId);
+  }
+}

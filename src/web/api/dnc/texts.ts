@@ -53,10 +53,6 @@ const nb = {
   ...nbLists,
   "dnc.page.title": "Maskinport – send program",
   "dnc.header.title": "Send program til maskin",
-  "dnc.nav.live": "Maskinoversikt",
-  "dnc.user.role.trainee": "Elev",
-  "dnc.user.role.instructor": "Instruktør",
-  "dnc.user.role.admin": "Administrator",
   "dnc.login.needed": "Logg inn for å sende program til en maskin.",
   "dnc.login.link": "Til innlogging",
 
@@ -175,10 +171,6 @@ const en: Record<DncMessageKey, string> = {
 
   "dnc.page.title": "Maskinport – send program",
   "dnc.header.title": "Send a program to a machine",
-  "dnc.nav.live": "Machine overview",
-  "dnc.user.role.trainee": "Trainee",
-  "dnc.user.role.instructor": "Instructor",
-  "dnc.user.role.admin": "Administrator",
   "dnc.login.needed": "Log in to send a program to a machine.",
   "dnc.login.link": "Go to login",
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { PUBLIC_ACCESS } from "../../auth/access.ts";
 import { DEFAULT_LANGUAGE, LANGUAGES } from "../../i18n.ts";
-import { escapeHtml, jsonForScript } from "../../live-page.ts";
+import { escapeHtml, jsonForScript, withPartials } from "../../live-page.ts";
 import { sendAsset } from "../../page-routes.ts";
 import { makeAsset, readPublicFile, type StaticAsset } from "../../static-assets.ts";
 import { dncPageDictionary } from "./texts.ts";
@@ -34,14 +34,14 @@ export function uploadPageConfig(options: {
 }
 
 /**
- * public/dnc.html with `{{t:key}}` in the default language (readable before
- * any script runs) and the config as a JSON data block, the live page's way.
- * Rendered once.
+ * public/dnc.html with the shared menu bar and icons (`<!--include:…-->`),
+ * `{{t:key}}` in the default language (readable before any script runs) and
+ * the config as a JSON data block, the other pages' way. Rendered once.
  */
 export function renderUploadPage(config: UploadPageConfig): StaticAsset {
   const texts = config.i18n[config.defaultLanguage]!;
-  const html = readPublicFile("dnc.html")
-    .toString("utf8")
+  const html = withPartials(readPublicFile("dnc.html").toString("utf8"))
+    .replace('<html lang="nb">', `<html lang="${config.defaultLanguage}">`)
     .replace(/\{\{t:([\w.-]+)\}\}/g, (_, key: string) => {
       const text = texts[key];
       if (text === undefined) throw new Error(`dnc.html uses unknown i18n key "${key}"`);
