@@ -64,11 +64,13 @@ export async function openStore(v: Values): Promise<OpenedLedger> {
   if (v.db) return { store: new SqliteLedgerStore(resolve(v.db)), site: "site", label: v.db, catalogueDir };
   const file = v.config ?? "config/demo.yaml";
   const cfg = loadConfig(file);
-  const evidence = evidenceConfigSchema.parse((cfg as { evidence?: unknown }).evidence ?? {});
+  const evidence = cfg.evidence ?? evidenceConfigSchema.parse({});
+  // Where the gateway keeps it: the site's PostgreSQL when training.postgres is set, else library.path.
+  const shared = cfg.training?.postgres?.url;
   return {
-    store: new SqliteLedgerStore(cfg.library.path),
+    store: shared ? await PostgresLedgerStore.open(shared) : new SqliteLedgerStore(cfg.library.path),
     site: cfg.site,
-    label: cfg.library.path,
+    label: shared ? "postgres (training.postgres)" : cfg.library.path,
     homePage: actorHomePage(evidence, cfg.site),
     catalogueDir: v.catalogue ? catalogueDir : resolve(dirname(file), evidence.catalogue),
   };

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 // The `evidence:` section of the site config (included by src/config/schema.ts).
-// The ledger lives in the training database: data/training.db, or the site's
-// PostgreSQL when `training.postgres` is set.
+// The ledger lives in the gateway's local database (library.path, default
+// data/library.db), or in the site's PostgreSQL when `training.postgres` is set.
 
 export const retentionSchema = z
   .object({
