@@ -1,12 +1,14 @@
 import { parseArgs } from "node:util";
 import { CourseService } from "../training/people/courses.ts";
 import { UserInputError, UserService } from "../training/people/users.ts";
+import type { TrainingStore } from "../training/store/types.ts";
 import { COURSE_ROLES, type CourseRole, StoreConflictError } from "../training/store/types.ts";
 import {
   type CliIo,
   openStoreFromArgs,
   STORE_OPTIONS,
   STORE_USAGE,
+  StoreLocationError,
   say,
   table,
 } from "./training-cli-common.ts";
@@ -63,7 +65,16 @@ export async function coursesCli(argv: string[], io: CliIo = process): Promise<n
     return usage(`--as must be one of ${COURSE_ROLES.join(", ")}`);
   }
 
-  const store = await openStoreFromArgs(values);
+  let store: TrainingStore;
+  try {
+    store = await openStoreFromArgs(values);
+  } catch (err) {
+    if (err instanceof StoreLocationError) {
+      say(io.stderr, `maskinport courses: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
   try {
     const courses = new CourseService(store);
     if (sub === "add") {

@@ -57,7 +57,7 @@ async function open(v: Values): Promise<Opened> {
     ...(v.catalogue ? { catalogue: v.catalogue } : {}),
   });
   try {
-    const store = await openStoreFromArgs({ db: v.db, postgres });
+    const store = await openStoreFromArgs({ db: v.db, postgres, config: v.config });
     const evidence = new EvidenceService({
       store: ledger.store,
       catalogue: loadCatalogueFolder(ledger.catalogueDir),

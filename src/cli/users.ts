@@ -9,6 +9,7 @@ import {
   passwordFromStdin,
   STORE_OPTIONS,
   STORE_USAGE,
+  StoreLocationError,
   say,
   table,
 } from "./training-cli-common.ts";
@@ -73,7 +74,13 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
   if (needsOne.includes(sub) && args.length !== 1) return usage("expected exactly one argument");
   if (sub === "list" && args.length > 0) return usage("takes no arguments");
 
-  const store = await openStoreFromArgs(values);
+  let store: TrainingStore;
+  try {
+    store = await openStoreFromArgs(values);
+  } catch (err) {
+    if (err instanceof StoreLocationError) return fail(io, err.message);
+    throw err;
+  }
   try {
     const users = new UserService(store);
     switch (sub) {

@@ -172,3 +172,60 @@ describe("maskinport users / courses (as a process)", () => {
     );
   });
 });
+
+describe("maskinport users --config (the store the site config names)", () => {
+  function runPlain(args: string[]): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, MASKINPORT_TRAINING_POSTGRES_URL: "" },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += String(d)));
+      child.stderr.on("data", (d) => (stderr += String(d)));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+  const site = (training: string) =>
+    [
+      "site: raufoss",
+      "gateway: { id: gw-1 }",
+      "mqtt: { embedded: { port: 1883 } }",
+      training,
+      "machines:",
+      "  - { id: lathe-1, name: Lathe, kind: lathe }",
+      "",
+    ].join("\n");
+
+  it("adds to the training.path of the config, relative to the config file", async () => {
+    const folder = mkdtempSync(join(dir, "site-"));
+    const config = join(folder, "site.yaml");
+    writeFileSync(
+      config,
+      site("training: { path: people.db, pseudonymSecret: a-long-enough-site-secret-value }"),
+    );
+    const add = await runPlain(["users", "add", "ola", "--name", "Ola Elev", "--config", config]);
+    expect(add.code).toBe(0);
+    // The same users through --db on the file the config names: one store, not two.
+    const list = await run(["users", "list", "--json"], join(folder, "people.db"));
+    expect((JSON.parse(list.stdout) as { username: string }[]).map((u) => u.username)).toEqual(["ola"]);
+  });
+
+  it("says why when the config cannot name a store, without a stack trace", async () => {
+    const folder = mkdtempSync(join(dir, "site-"));
+    const config = join(folder, "site.yaml");
+    writeFileSync(config, site(""));
+    const none = await runPlain(["users", "list", "--config", config]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(
+      `maskinport users: ${config} has no training: section, so its gateway keeps no users; add one (src/training/README.md) or give --db FILE\n`,
+    );
+    const missing = await runPlain(["courses", "list", "--config", join(folder, "missing.yaml")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^maskinport courses: .*missing\.yaml: 1 problem\n {2}\(file\): file not found\n$/,
+    );
+  });
+});
