@@ -36,6 +36,7 @@ const ASSET_TYPES: Readonly<Record<string, string>> = {
   "shell.js": "text/javascript; charset=utf-8",
   "api.js": "text/javascript; charset=utf-8",
   "sessions.js": "text/javascript; charset=utf-8",
+  "assign.js": "text/javascript; charset=utf-8",
   "login.js": "text/javascript; charset=utf-8",
   "machine.js": "text/javascript; charset=utf-8",
   "machine-plots.js": "text/javascript; charset=utf-8",

@@ -81,6 +81,13 @@ export function createApi() {
     cancel: (id) => call("DELETE", `/api/dnc/transfers/${encodeURIComponent(id)}`),
     history: () => call("GET", "/api/dnc/transfers?mine=1&limit=20"),
     library: () => call("GET", "/api/dnc/library"),
+    /**
+     * One version of one of the user's programs, with its text.
+     * @param {string} name
+     * @param {string} hash
+     */
+    version: (name, hash) =>
+      call("GET", `/api/dnc/library/${encodeURIComponent(name)}/${encodeURIComponent(hash)}`),
     /** @param {string} id */
     eventsUrl: (id) => `/api/dnc/transfers/${encodeURIComponent(id)}/events`,
   };

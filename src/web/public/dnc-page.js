@@ -300,7 +300,33 @@ const transferPanel = createTransferPanel({
   onChange: renderSendButton,
   onEnd: () => void afterTransfer(),
 });
-const records = createRecords(api, pageView);
+const records = createRecords(api, pageView, (program, version) => void loadVersion(program.name, version));
+
+/**
+ * A version from the library back into the editor, checked against the chosen machine, ready to send again.
+ * @param {string} name
+ * @param {{ hash: string, createdAt: number }} version
+ */
+async function loadVersion(name, version) {
+  try {
+    const { version: loaded } = await api.version(name, version.hash);
+    fileNameInput.value = loaded.name;
+    programInput.value = loaded.program;
+    fileInput.value = "";
+    byId("library-status").textContent = t("dnc.library.loaded", {
+      time: time.since(version.createdAt, Date.now()),
+      name,
+    });
+    programInput.focus();
+    programInput.setSelectionRange(0, 0);
+    programInput.scrollIntoView({ block: "center" });
+    await validateNow();
+  } catch (err) {
+    summaryKey = undefined;
+    summary.textContent = errorText(err);
+    summary.className = "status bad";
+  }
+}
 
 // ---- language ------------------------------------------------------------------------------
 

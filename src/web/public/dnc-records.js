@@ -9,14 +9,16 @@ import { byId } from "./dnc-dom.js";
 /**
  * @typedef {{ startedAt: number, machine: string, fileName: string | null, direction: string,
  *   result: string, running: boolean, bytes: number }} HistoryRow
- * @typedef {{ name: string, versions: { createdAt: number }[] }} LibraryProgram
+ * @typedef {{ hash: string, bytes: number, lines: number, createdAt: number }} LibraryVersion
+ * @typedef {{ name: string, versions: LibraryVersion[] }} LibraryProgram
  */
 
 /**
  * @param {{ history(): Promise<any>, library(): Promise<any> }} api
  * @param {() => PageView} view
+ * @param {(program: LibraryProgram, version: LibraryVersion) => void} onLoad "load into the editor" on a version
  */
-export function createRecords(api, view) {
+export function createRecords(api, view, onLoad) {
   /** @type {HistoryRow[]} */
   let rows = [];
   /** @type {LibraryProgram[]} */
@@ -81,13 +83,39 @@ export function createRecords(api, view) {
     byId("library-list").replaceChildren(
       ...programs.map((p) => {
         const li = document.createElement("li");
+        li.className = "program";
+        li.dataset.name = p.name;
         const name = document.createElement("strong");
         name.textContent = p.name;
         const latest = p.versions[0];
         const info = document.createElement("span");
         const when = latest ? time.since(latest.createdAt, now) : "";
         info.textContent = ` – ${t("dnc.library.versions", { n: number(p.versions.length), time: when })}`;
-        li.append(name, info);
+        // Newest first, as the library lists them; each can go back into the editor.
+        const versions = document.createElement("ol");
+        versions.className = "versions";
+        versions.append(
+          ...p.versions.map((v) => {
+            const item = document.createElement("li");
+            item.dataset.hash = v.hash;
+            const at = time.since(v.createdAt, now);
+            const text = document.createElement("span");
+            text.textContent = t("dnc.library.version", {
+              time: at,
+              lines: number(v.lines),
+              bytes: `${number(v.bytes)} B`,
+            });
+            const load = document.createElement("button");
+            load.type = "button";
+            load.className = "load-version";
+            load.textContent = t("dnc.library.load");
+            load.setAttribute("aria-label", t("dnc.library.loadLabel", { time: at, name: p.name }));
+            load.addEventListener("click", () => onLoad(p, v));
+            item.append(text, " ", load);
+            return item;
+          }),
+        );
+        li.append(name, info, versions);
         return li;
       }),
     );
@@ -96,6 +124,7 @@ export function createRecords(api, view) {
   return {
     load: () => Promise.all([loadHistory(), loadLibrary()]),
     loadHistory,
+    loadLibrary,
     /** Re-render in the current language. */
     render() {
       renderHistory();

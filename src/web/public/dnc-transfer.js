@@ -101,6 +101,8 @@ export function createTransferPanel({ api, view, errorText, onChange, onEnd }) {
       error.textContent = `${headline ? `${headline}. ` : ""}${transfer.error}${resume}`;
     }
     cancelButton.hidden = ENDED.has(transfer.state);
+    // A drip-feed runs the machine while it receives: stopping it is what the instructor does.
+    cancelButton.textContent = t(transfer.mode === "drip" ? "dnc.stop.button" : "dnc.cancel.button");
   }
 
   async function cancel() {

@@ -3,6 +3,7 @@
 // once a second for the ticking durations, clock and sparklines. Who is
 // checked in comes from the sessions API, refreshed on session events.
 
+import { createAssignments } from "./assign.js";
 import { createFleetLayout } from "./fleet-layout.js";
 import { connectLive } from "./live-connection.js";
 import { createMachineCard, icon, renderMachineCard, stateIcon } from "./machine-card.js";
@@ -49,6 +50,11 @@ let ctx = makeContext();
 const sessions = createSessionDirectory(() => {
   for (const id of fleet.keys()) markDirty(id);
 });
+// Staff assign and check out from the tiles; the controls stay hidden for everyone else.
+const assignments = createAssignments({
+  ctx: () => ctx,
+  machineName: (id) => fleet.get(id)?.machine.name ?? id,
+});
 
 /** @returns {CardContext} */
 function makeContext() {
@@ -76,7 +82,9 @@ function onSnapshot(data) {
         samples: [],
         occupant: null,
       };
-      fleet.set(entry.id, { machine, card: createMachineCard(machine) });
+      const card = createMachineCard(machine);
+      card.root.append(assignments.controlsFor(entry.id));
+      fleet.set(entry.id, { machine, card });
     }
     const tile = fleet.get(entry.id);
     if (tile) recordSpeed(tile.machine, entry.snapshot?.signals?.["spindle.speed"]);
@@ -230,6 +238,8 @@ function render(entry) {
   const { machine } = entry;
   machine.occupant = sessions.occupant(machine.id, Boolean(machine.snapshot?.session));
   renderMachineCard(entry.card, machine, ctx);
+  const who = machine.occupant;
+  assignments.update(machine.id, who !== null, who?.kind === "name" ? who.name : null);
 }
 
 /** Card sizes change with the number of alarms shown and the language of the labels. */

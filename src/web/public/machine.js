@@ -5,6 +5,7 @@
 // machine costs the page one redraw a second, however fast its signals come.
 
 import { getJson } from "./api.js";
+import { createAssignments } from "./assign.js";
 import { formatDuration } from "./format.js";
 import { connectLive } from "./live-connection.js";
 import { icon, stateIcon } from "./machine-card.js";
@@ -60,6 +61,9 @@ let historyState = "loading";
 
 const shell = startShell({ page: "machine", titleKey: "machine.pageTitle", onLanguage: relabel });
 const sessions = createSessionDirectory(() => renderNow());
+// Staff assign a trainee here and check one out (hidden for everyone else).
+const assignments = createAssignments({ ctx: () => shell.ctx, machineName: () => machine.name });
+$("occupant").after(assignments.controlsFor(machineId));
 const tables = createMachineTables(machineId);
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let tableRefresh;
@@ -219,6 +223,7 @@ function renderNow() {
     who === null
       ? t("field.noTrainee")
       : `${t("field.trainee")}: ${who.kind === "name" ? who.name : t(who.kind === "you" ? "who.you" : "who.occupied")}`;
+  assignments.update(machineId, who !== null, who?.kind === "name" ? who.name : null);
   for (const [signal, , unit] of READINGS) {
     const dd = document.querySelector(`dd[data-signal="${signal}"]`);
     if (!dd) continue;

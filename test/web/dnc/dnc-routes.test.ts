@@ -55,6 +55,7 @@ describe("access", () => {
       { method: "DELETE" as const, url: "/api/dnc/transfers/x-1" },
       { method: "GET" as const, url: "/api/dnc/transfers?mine=1" },
       { method: "GET" as const, url: "/api/dnc/library" },
+      { method: "GET" as const, url: "/api/dnc/library/O1234.nc/abc" },
     ];
     for (const request of requests) {
       const res = await app.inject(request);
@@ -455,5 +456,21 @@ describe("history and library", () => {
     ]);
     const per = await loginAs(app, "per");
     expect((await per.inject({ url: "/api/dnc/library" })).json().programs).toEqual([]);
+
+    // Each version reads back as the text that was sent, to load into the editor again.
+    const [latest, first] = programs[0].versions as { hash: string }[];
+    const read = async (who: typeof ola, hash: string) =>
+      who.inject({ url: `/api/dnc/library/${encodeURIComponent("O1234.nc")}/${hash}` });
+    const older = await read(ola, first!.hash);
+    expect(older.statusCode).toBe(200);
+    expect(older.json().version).toMatchObject({ name: "O1234.nc", hash: first!.hash, program: GOOD });
+    expect((await read(ola, latest!.hash)).json().version.program).toContain("FLANGE OP2");
+    // Only one's own folder: another user asking for the same hash finds nothing.
+    const notTheirs = await read(per, first!.hash);
+    expect(notTheirs.statusCode).toBe(404);
+    expect(notTheirs.json().error).toBe("unknown_version");
+    expect((await read(ola, "0000")).statusCode).toBe(404);
+    const badName = await ola.inject({ url: "/api/dnc/library/..%2F..%2Fx/abc" });
+    expect(badName.statusCode).toBe(404);
   });
 });

@@ -19,6 +19,11 @@ const GOOD = readFileSync(new URL("../../dnc/programs/fanuc-O1234.nc", import.me
 const BROKEN = GOOD.split("\n")
   .map((line, i) => (i === 5 ? line.toLowerCase() : line))
   .join("\n");
+/** 200 motion blocks: long enough to still be running on a slow control when it is stopped. */
+const LONG = ["%", "O2000 (LONG)"]
+  .concat(Array.from({ length: 200 }, (_, i) => `N${i + 10} G01 X${i}.5 F0.2`))
+  .concat(["M30", "%", ""])
+  .join("\n");
 const AXE = readFileSync(new URL("../../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 
 describe("program upload page in Chromium", () => {
@@ -136,6 +141,38 @@ describe("program upload page in Chromium", () => {
     await screenshotBoth(page, "dnc-upload");
   });
 
+  it("lists the versions in the library and loads an older one back into the editor to send again", async () => {
+    // A second version of the same program: one comment changed.
+    const second = GOOD.replace("(", "(V2 ");
+    expect(second).not.toBe(GOOD);
+    await page.locator("#program").fill(second);
+    await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
+    await page.locator("#send").click();
+    await page.locator('#transfer[data-state="done"]').waitFor({ timeout: 15_000 });
+    expect((await gateway.sim.waitForProgram({ count: 2 })).text).toBe(normaliseEob(second));
+    const program = page.locator('#library-list li.program[data-name="Flens OP1 _v2_.nc"]');
+    await program.locator(".versions li").nth(1).waitFor({ timeout: 5000 });
+    expect(await program.locator(".versions li").count()).toBe(2);
+    expect(await program.locator(".versions li").first().textContent()).toMatch(/ linjer · [\d\s\u00a0]+ B/);
+
+    // The older version (second in the list, newest first) back into the editor, by keyboard.
+    await page.locator("#program").fill("");
+    const load = program.locator(".versions li").nth(1).locator("button.load-version");
+    expect(await load.getAttribute("aria-label")).toMatch(
+      /^Hent inn versjonen fra .+ av Flens OP1 _v2_\.nc i programfeltet$/,
+    );
+    await load.focus();
+    await page.keyboard.press("Enter");
+    await page.locator("#library-status", { hasText: "er hentet inn" }).waitFor({ timeout: 5000 });
+    expect(await page.locator("#program").inputValue()).toBe(GOOD);
+    expect(await page.locator("#file-name").inputValue()).toBe("Flens OP1 _v2_.nc");
+    await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
+    await page.locator("#send").click();
+    await page.locator('#transfer[data-state="done"]').waitFor({ timeout: 15_000 });
+    expect((await gateway.sim.waitForProgram({ count: 3 })).text).toBe(normaliseEob(GOOD));
+    await screenshotBoth(page, "dnc-library");
+  });
+
   it("switches to English, texts from the server's lists included", async () => {
     await page.locator('button[data-lang="en"]').click();
     await page.locator('html[lang="en"]').waitFor({ state: "attached", timeout: 5000 });
@@ -190,10 +227,7 @@ describe("a slow control in Chromium: paused by the machine, then cancelled", ()
     await page.goto(`${gateway.baseUrl}/dnc`);
     await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });
     expect(await page.locator("#mode").isVisible()).toBe(true); // instructors may drip-feed
-    const long = ["%", "O2000 (LONG)"]
-      .concat(Array.from({ length: 200 }, (_, i) => `N${i + 10} G01 X${i}.5 F0.2`))
-      .concat(["M30", "%", ""])
-      .join("\n");
+    const long = LONG;
     await page.locator("#program").fill(long);
     await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
     await page.locator("#send").click();
@@ -214,5 +248,51 @@ describe("a slow control in Chromium: paused by the machine, then cancelled", ()
     expect(gateway.library.transfers()[0]).toMatchObject({ user: "u-instructor-1", result: "cancelled" });
     // The line is free again: the send button comes back once the page has reloaded the machines.
     await page.locator("#send:not([disabled])").waitFor({ timeout: 5000 });
+  });
+});
+
+describe("drip-feed in Chromium: an instructor starts it and stops it", () => {
+  let gateway: SimulatedGateway;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    // A slow control again, so the drip-feed is still running when the instructor stops it.
+    gateway = await startSimulatedGateway(9600, { storeCharsPerSecond: 150, bufferBytes: 128 });
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+  });
+
+  it("lets an instructor drip-feed and stop the drip-feed", async () => {
+    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
+      data: { username: "kari", password: PASSWORD },
+    });
+    expect(login.status()).toBe(200);
+    await page.goto(`${gateway.baseUrl}/dnc`);
+    await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });
+    await page.locator("#program").fill(LONG);
+    await page.locator('input[name="mode"][value="drip"]').check();
+    await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
+    await page.locator("#send:not([disabled])").waitFor({ timeout: 5000 });
+    await page.locator("#send").click();
+    const stop = page.getByRole("button", { name: "Stopp drypp-matingen" });
+    await stop.waitFor({ timeout: 10_000 });
+    await page.locator("#transfer-bar:not([value='0'])").waitFor({ timeout: 10_000 });
+    await stop.focus();
+    await page.keyboard.press("Enter");
+    await page.locator('#transfer[data-state="cancelled"]').waitFor({ timeout: 5000 });
+    expect(await stop.isHidden()).toBe(true);
+    expect(gateway.library.transfers()[0]).toMatchObject({
+      user: "u-instructor-1",
+      direction: "drip",
+      result: "cancelled",
+    });
+    const row = page.locator("#history-rows tr").first();
+    await row.locator("td", { hasText: "Drypp-matet" }).waitFor({ timeout: 5000 });
   });
 });

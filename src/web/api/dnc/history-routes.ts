@@ -12,9 +12,7 @@ import type { WebTransfers } from "./transfer-registry.ts";
  * what is running now and the audited history, newest first. A trainee
  * always gets their own; staff get everyone's unless `mine=1`. Only user
  * ids, never names.
- *
- * `GET /api/dnc/library` → `{ folder, programs: [{ name, versions: [...] }] }`:
- * the asking user's own programs (everything they uploaded), every version.
+ * The user's program library is in library-routes.ts.
  */
 export function historyRoutes(
   app: FastifyInstance,
@@ -43,29 +41,6 @@ export function historyRoutes(
     const running = transfers.running(user).filter((t) => machine === undefined || t.machine === machine);
     const audited = deps.library.transfers({ user, machine, limit }).map(historyEntry);
     return sendJson(reply, 200, { running, transfers: audited });
-  });
-
-  app.get("/api/dnc/library", { onRequest: access.requireLogin }, (request, reply) => {
-    const { userId } = access.sessionOf(request);
-    const folder = `trainee/${userId}`;
-    let names: string[];
-    try {
-      names = deps.library.list(folder).map((v) => v.name);
-    } catch {
-      names = []; // an id the library cannot use as a folder has no programs
-    }
-    const programs = names.map((name) => ({
-      name,
-      versions: deps.library.history(folder, name).map((v) => ({
-        hash: v.hash,
-        bytes: v.bytes,
-        lines: v.lines,
-        programNumber: v.programNumber,
-        createdAt: v.createdAt,
-        source: v.source,
-      })),
-    }));
-    return sendJson(reply, 200, { folder, programs });
   });
 }
 

@@ -1,5 +1,6 @@
 import type { ApiRoutes } from "../../app.ts";
 import { historyRoutes } from "./history-routes.ts";
+import { libraryRoutes } from "./library-routes.ts";
 import { DEFAULT_MAX_PROGRAM_BYTES } from "./limits.ts";
 import { machinesRoute } from "./machines-route.ts";
 import { DEFAULT_DNC_API_TUNING, type DncApiDeps } from "./ports.ts";
@@ -51,6 +52,7 @@ export function dncApi(deps: DncApiDeps): ApiRoutes {
     validateRoute(app, access, deps, maxProgramBytes);
     startTransferRoute(app, access, deps, { transfers, maxProgramBytes, log });
     historyRoutes(app, access, deps, transfers);
+    libraryRoutes(app, access, deps);
     transferRoutes(app, access, { transfers, streams });
   };
 }

@@ -31,8 +31,8 @@ export type CheckInPort = {
 /** Until a session service is wired in: no trainee is checked in anywhere (staff may still send). */
 export const NOBODY_CHECKED_IN: CheckInPort = { isCheckedIn: () => false };
 
-/** The program library as the DNC routes use it: save uploads, list a user's programs, read the audit. */
-export type DncLibrary = Pick<ProgramLibrary, "save" | "list" | "history" | "transfers">;
+/** The program library as the DNC routes use it: save uploads, list and read a user's programs, read the audit. */
+export type DncLibrary = Pick<ProgramLibrary, "save" | "list" | "history" | "get" | "transfers">;
 
 export type DncApiTuning = {
   /** Shortest gap between two progress messages on a transfer's event stream (default 250 ms: 4 a second). */

@@ -91,6 +91,7 @@ const nb = {
   "dnc.mode.drip": "Drypp-mat (maskinen kjører mens den mottar)",
   "dnc.send.button": "Send til maskinen",
   "dnc.cancel.button": "Avbryt overføringen",
+  "dnc.stop.button": "Stopp drypp-matingen",
 
   "dnc.progress.title": "Overføring",
   "dnc.progress.label": "Fremdrift for {file}",
@@ -121,6 +122,11 @@ const nb = {
   "dnc.library.title": "Mine programmer",
   "dnc.library.empty": "Programmene du sender, lagres her.",
   "dnc.library.versions": "{n} versjoner, siste {time}",
+  "dnc.library.version": "{time} · {lines} linjer · {bytes}",
+  "dnc.library.load": "Hent inn",
+  "dnc.library.loadLabel": "Hent inn versjonen fra {time} av {name} i programfeltet",
+  "dnc.library.loaded": "Versjonen fra {time} av {name} er hentet inn. Sjekk den og send.",
+  "dnc.http.unknown_version": "Den versjonen finnes ikke lenger i biblioteket ditt.",
 
   "dnc.http.unauthenticated": "Økten er utløpt. Logg inn på nytt.",
   "dnc.http.forbidden": "Du har ikke lov til dette.",
@@ -209,6 +215,7 @@ const en: Record<DncMessageKey, string> = {
   "dnc.mode.drip": "Drip-feed (the machine runs while it receives)",
   "dnc.send.button": "Send to the machine",
   "dnc.cancel.button": "Cancel the transfer",
+  "dnc.stop.button": "Stop the drip-feed",
 
   "dnc.progress.title": "Transfer",
   "dnc.progress.label": "Progress of {file}",
@@ -239,6 +246,11 @@ const en: Record<DncMessageKey, string> = {
   "dnc.library.title": "My programs",
   "dnc.library.empty": "The programs you send are kept here.",
   "dnc.library.versions": "{n} versions, latest {time}",
+  "dnc.library.version": "{time} · {lines} lines · {bytes}",
+  "dnc.library.load": "Load",
+  "dnc.library.loadLabel": "Load the version of {time} of {name} into the program field",
+  "dnc.library.loaded": "The version of {time} of {name} is loaded. Check it and send it.",
+  "dnc.http.unknown_version": "That version is no longer in your library.",
 
   "dnc.http.unauthenticated": "Your session has ended. Log in again.",
   "dnc.http.forbidden": "You are not allowed to do this.",
