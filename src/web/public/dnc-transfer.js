@@ -100,11 +100,22 @@ export function createTransferPanel({ api, view, errorText, onChange, onEnd }) {
           : ` ${t("dnc.progress.resume", { line: transfer.resumeFromLine })}`;
       error.textContent = `${headline ? `${headline}. ` : ""}${transfer.error}${resume}`;
     }
-    cancelButton.hidden = ENDED.has(transfer.state);
+    const hideCancel = ENDED.has(transfer.state);
+    // A focused button that disappears drops the keyboard at the top of the
+    // page: once the transfer ends, the keyboard goes to what it says.
+    if (hideCancel && document.activeElement === cancelButton) focusState();
+    cancelButton.hidden = hideCancel;
+  }
+
+  function focusState() {
+    stateText.tabIndex = -1;
+    stateText.focus();
   }
 
   async function cancel() {
     if (transfer === undefined || ENDED.has(transfer.state)) return;
+    // Disabling the focused button drops the keyboard at the top of the page: note it first.
+    const hadKeyboard = document.activeElement === cancelButton;
     cancelButton.disabled = true;
     try {
       show((await api.cancel(transfer.id)).transfer);
@@ -113,6 +124,8 @@ export function createTransferPanel({ api, view, errorText, onChange, onEnd }) {
       error.textContent = errorText(err);
     } finally {
       cancelButton.disabled = false;
+      if (hadKeyboard && cancelButton.hidden) focusState();
+      else if (hadKeyboard) cancelButton.focus();
     }
   }
 
@@ -134,6 +147,16 @@ export function createTransferPanel({ api, view, errorText, onChange, onEnd }) {
         pausedByMachine: false,
         startedAt: Date.now(),
       });
+      // The send button is disabled while this runs: the keyboard moves on to cancel.
+      const active = document.activeElement;
+      if (
+        active === null ||
+        active === document.body ||
+        (active instanceof HTMLButtonElement && active.disabled)
+      ) {
+        if (cancelButton.hidden) focusState();
+        else cancelButton.focus();
+      }
       follow(started.id);
     },
     render,
