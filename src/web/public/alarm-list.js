@@ -60,10 +60,19 @@ export function createAlarmItem(alarm, actions) {
     ackButton.hidden = true;
     note.focus();
   });
-  cancel.addEventListener("click", () => {
+  const closeForm = () => {
     form.hidden = true;
+    formError.hidden = true;
+    note.value = "";
     ackButton.hidden = false;
     ackButton.focus();
+  };
+  cancel.addEventListener("click", closeForm);
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closeForm();
+    }
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -72,10 +81,10 @@ export function createAlarmItem(alarm, actions) {
     save.disabled = false;
     formError.hidden = problem === null;
     formError.textContent = problem ?? "";
-    if (problem === null) {
-      form.hidden = true;
-      note.value = "";
-    } else note.focus();
+    // Saved: the form goes and the button comes back to acknowledge again,
+    // with the keyboard on it (a hidden focused button would drop it at the top).
+    if (problem === null) closeForm();
+    else note.focus();
   });
 
   const root = el(

@@ -106,6 +106,7 @@ checkoutButton.addEventListener("click", async () => {
     show("checkin.checkedOut", { machine: machine.name }, "ok");
     checkoutButton.hidden = true;
     checkinButton.hidden = false;
+    checkinButton.focus(); // the pressed button is gone: keep the keyboard here
   } else {
     show("checkin.failed", { message: result.body?.message ?? String(result.status) }, "error");
   }

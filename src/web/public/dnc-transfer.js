@@ -100,13 +100,24 @@ export function createTransferPanel({ api, view, errorText, onChange, onEnd }) {
           : ` ${t("dnc.progress.resume", { line: transfer.resumeFromLine })}`;
       error.textContent = `${headline ? `${headline}. ` : ""}${transfer.error}${resume}`;
     }
-    cancelButton.hidden = ENDED.has(transfer.state);
+    const hideCancel = ENDED.has(transfer.state);
+    // A focused button that disappears drops the keyboard at the top of the
+    // page: once the transfer ends, the keyboard goes to what it says.
+    if (hideCancel && document.activeElement === cancelButton) focusState();
+    cancelButton.hidden = hideCancel;
     // A drip-feed runs the machine while it receives: stopping it is what the instructor does.
     cancelButton.textContent = t(transfer.mode === "drip" ? "dnc.stop.button" : "dnc.cancel.button");
   }
 
+  function focusState() {
+    stateText.tabIndex = -1;
+    stateText.focus();
+  }
+
   async function cancel() {
     if (transfer === undefined || ENDED.has(transfer.state)) return;
+    // Disabling the focused button drops the keyboard at the top of the page: note it first.
+    const hadKeyboard = document.activeElement === cancelButton;
     cancelButton.disabled = true;
     try {
       show((await api.cancel(transfer.id)).transfer);
@@ -115,6 +126,8 @@ export function createTransferPanel({ api, view, errorText, onChange, onEnd }) {
       error.textContent = errorText(err);
     } finally {
       cancelButton.disabled = false;
+      if (hadKeyboard && cancelButton.hidden) focusState();
+      else if (hadKeyboard) cancelButton.focus();
     }
   }
 
@@ -136,6 +149,16 @@ export function createTransferPanel({ api, view, errorText, onChange, onEnd }) {
         pausedByMachine: false,
         startedAt: Date.now(),
       });
+      // The send button is disabled while this runs: the keyboard moves on to cancel.
+      const active = document.activeElement;
+      if (
+        active === null ||
+        active === document.body ||
+        (active instanceof HTMLButtonElement && active.disabled)
+      ) {
+        if (cancelButton.hidden) focusState();
+        else cancelButton.focus();
+      }
       follow(started.id);
     },
     render,

@@ -19,6 +19,7 @@ import { icon } from "./machine-card.js";
  *   machineName: (id: string) => string,
  *   viewer: { role: string, own: boolean },
  *   onMark: (goalId: string, status: "F" | "K", comment?: string) => Promise<string | null>,
+ *   rerender: () => void,
  * }} GoalListContext
  */
 
@@ -30,6 +31,8 @@ const ui = {
   signing: null,
   /** @type {Map<string, { text: string, tone: string }>} the last answer per goal */
   answers: new Map(),
+  /** @type {string | null} the goal whose answer takes the keyboard at the next rebuild */
+  focusAnswer: null,
 };
 
 /**
@@ -64,7 +67,14 @@ export function renderGoals(list, goals, ctx) {
   const refocus =
     active instanceof HTMLElement && list.contains(active) ? active.dataset.focusKey : undefined;
   list.replaceChildren(...goals.map((goal) => goalItem(goal, ctx)));
-  if (refocus) {
+  const answered = ui.focusAnswer;
+  ui.focusAnswer = null;
+  // A saved mark: the pressed button is gone, so the keyboard goes to the answer that says so.
+  const answer = answered && list.querySelector(`[data-goal="${CSS.escape(answered)}"] .goal-answer`);
+  if (answer instanceof HTMLElement && !answer.hidden) {
+    answer.tabIndex = -1;
+    answer.focus();
+  } else if (refocus) {
     const again = list.querySelector(`[data-focus-key="${CSS.escape(refocus)}"]`);
     if (again instanceof HTMLElement) again.focus();
   }
@@ -192,6 +202,11 @@ function actionsOf(goal, title, ctx) {
         ? { text: t("goal.saved", { mark: `${status} – ${t(`mark.${status}`)}` }), tone: "ok" }
         : { text: t("goal.saveFailed", { message: problem }), tone: "error" },
     );
+    if (problem === null) {
+      if (ui.signing?.goalId === goal.goalId) ui.signing = null; // signed: the form closes
+      ui.focusAnswer = goal.goalId;
+      ctx.rerender(); // shows the answer (the list was rebuilt from the ledger before it was known)
+    }
     return problem;
   };
 
@@ -293,6 +308,12 @@ function signForm(goal, t, submit) {
       error.textContent = t("goal.saveFailed", { message: problem });
       error.hidden = false;
       text.focus();
+    }
+  });
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      cancel.click();
     }
   });
   cancel.addEventListener("click", () => {

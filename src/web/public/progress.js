@@ -88,6 +88,7 @@ function render() {
     machineName: (id) => state.machines.get(id) ?? id,
     viewer: { role: state.role, own },
     onMark: mark,
+    rerender: render,
   });
 }
 
@@ -181,13 +182,7 @@ async function mark(goalId, next, comment) {
     render();
     return problem;
   }
-  await load();
-  // The button that was pressed is gone: keep the keyboard in the same goal.
-  const card = list.querySelector(`[data-goal="${CSS.escape(goalId)}"] .goal-answer`);
-  if (card instanceof HTMLElement) {
-    card.tabIndex = -1;
-    card.focus();
-  }
+  await load(); // the goal list then shows the answer and puts the keyboard on it (goal-list.js)
   return null;
 }
 
