@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { CourseService } from "../training/people/courses.ts";
 import { UserInputError, UserService } from "../training/people/users.ts";
 import type { TrainingStore } from "../training/store/types.ts";
@@ -6,6 +5,7 @@ import { COURSE_ROLES, type CourseRole, StoreConflictError } from "../training/s
 import {
   type CliIo,
   openStoreFromArgs,
+  readSubcommandLine,
   STORE_OPTIONS,
   STORE_USAGE,
   StoreLocationError,
@@ -32,47 +32,27 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-const parseOptions = (argv: string[]) =>
-  parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-
 export async function coursesCli(argv: string[], io: CliIo = process): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv);
-  } catch (err) {
-    say(io.stderr, `maskinport courses: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [sub, ...args] = positionals;
-  if (values.help || !sub) {
-    say(values.help ? io.stdout : io.stderr, USAGE);
-    return values.help ? 0 : 2;
-  }
-  const usage = (msg: string) => {
-    say(io.stderr, `maskinport courses ${sub}: ${msg}\n\n${USAGE}`);
-    return 2;
-  };
-  if (!["add", "list", "enrol"].includes(sub)) return usage(`unknown subcommand "${sub}"`);
+  const line = readSubcommandLine("courses", USAGE, OPTIONS, argv, io);
+  if (typeof line === "number") return line;
+  const { values, sub, args, usageError, fail } = line;
+  if (!["add", "list", "enrol"].includes(sub)) return usageError(`unknown subcommand "${sub}"`);
   if (
     sub === "add" &&
     (values.name === undefined || values.start === undefined || values.end === undefined)
   ) {
-    return usage("give --name, --start and --end");
+    return usageError("give --name, --start and --end");
   }
-  if (sub === "enrol" && args.length < 2) return usage("give a course id and at least one user");
+  if (sub === "enrol" && args.length < 2) return usageError("give a course id and at least one user");
   if (values.as !== undefined && !(COURSE_ROLES as readonly string[]).includes(values.as)) {
-    return usage(`--as must be one of ${COURSE_ROLES.join(", ")}`);
+    return usageError(`--as must be one of ${COURSE_ROLES.join(", ")}`);
   }
 
   let store: TrainingStore;
   try {
     store = await openStoreFromArgs(values);
   } catch (err) {
-    if (err instanceof StoreLocationError) {
-      say(io.stderr, `maskinport courses: ${err.message}`);
-      return 1;
-    }
+    if (err instanceof StoreLocationError) return fail(err.message);
     throw err;
   }
   try {
@@ -114,20 +94,14 @@ export async function coursesCli(argv: string[], io: CliIo = process): Promise<n
     const ids: string[] = [];
     for (const w of who) {
       const u = await users.resolve(w);
-      if (!u) {
-        say(io.stderr, `maskinport courses: no user "${w}" (give an id or a username); nobody enrolled`);
-        return 1;
-      }
+      if (!u) return fail(`no user "${w}" (give an id or a username); nobody enrolled`);
       ids.push(u.id);
     }
     await courses.enrol(courseId!, ids, values.as as CourseRole | undefined);
     say(io.stdout, `enrolled ${ids.length} user${ids.length === 1 ? "" : "s"} in ${courseId}`);
     return 0;
   } catch (err) {
-    if (err instanceof UserInputError || err instanceof StoreConflictError) {
-      say(io.stderr, `maskinport courses: ${err.message}`);
-      return 1;
-    }
+    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(err.message);
     throw err;
   } finally {
     await store.close();

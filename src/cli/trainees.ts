@@ -1,11 +1,16 @@
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../config/load.ts";
 import { CatalogueError, loadCatalogueFolder } from "../evidence/catalogue/load.ts";
 import { EvidenceService } from "../evidence/service.ts";
 import type { TrainingStore, UserRecord } from "../training/store/types.ts";
 import { openStore as openLedger, UsageError } from "./evidence.ts";
-import { type CliIo, openStoreFromArgs, STORE_USAGE, say } from "./training-cli-common.ts";
+import {
+  type CliIo,
+  openStoreFromArgs,
+  readSubcommandLine,
+  STORE_USAGE,
+  say,
+} from "./training-cli-common.ts";
 
 // `maskinport trainees export|erase ID`: the GDPR access request and erasure
 // for one person, across the two places that hold them: the training store
@@ -120,33 +125,17 @@ async function confirm(io: CliIo, user: UserRecord): Promise<boolean> {
 }
 
 export async function traineesCli(argv: string[], io: CliIo = process): Promise<number> {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    say(io.stderr, `maskinport trainees: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [sub, ...args] = positionals;
-  if (values.help || !sub) {
-    say(values.help ? io.stdout : io.stderr, USAGE);
-    return values.help ? 0 : 2;
-  }
-  const usage = (msg: string) => {
-    say(io.stderr, `maskinport trainees ${sub}: ${msg}\n\n${USAGE}`);
-    return 2;
-  };
-  if (sub !== "export" && sub !== "erase") return usage(`unknown subcommand "${sub}"`);
-  if (args.length !== 1) return usage("expected exactly one USER (id or username)");
+  const line = readSubcommandLine("trainees", USAGE, OPTIONS, argv, io);
+  if (typeof line === "number") return line;
+  const { values, sub, args, usageError } = line;
+  if (sub !== "export" && sub !== "erase") return usageError(`unknown subcommand "${sub}"`);
+  if (args.length !== 1) return usageError("expected exactly one USER (id or username)");
 
   let o: Opened;
   try {
     o = await open(values);
   } catch (err) {
-    if (err instanceof UsageError) return usage(err.message);
+    if (err instanceof UsageError) return usageError(err.message);
     if (err instanceof ConfigError || err instanceof CatalogueError) {
       say(io.stderr, err.message);
       return 1;

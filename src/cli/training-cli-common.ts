@@ -1,11 +1,13 @@
 import type { Readable, Writable } from "node:stream";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/load.ts";
 import type { MaskinportConfig } from "../config/schema.ts";
 import { openTrainingStore } from "../training/store/open.ts";
 import type { TrainingStore } from "../training/store/types.ts";
 
-// What `maskinport users` and `maskinport courses` share: where the training
-// store is, and the streams they talk on (tests run them as processes).
+// What `maskinport users`, `courses` and `trainees` share: how their command
+// line is read and refused, where the training store is, and the streams they
+// talk on (tests run them as processes).
 //
 // The store is the one a site config names (--config FILE: its `training:`
 // section, as the gateway opens it), or named directly: --db FILE (default
@@ -13,6 +15,66 @@ import type { TrainingStore } from "../training/store/types.ts";
 // (not on the command line, where `ps` would show its password) or --postgres URL.
 
 export type CliIo = { stdout: Writable; stderr: Writable; stdin: Readable };
+
+type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
+
+type ParsedValues<O extends OptionSpecs> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>["values"];
+
+/** `maskinport <command> <subcommand> ARGS… --options`, read, with the two ways to refuse it. */
+export type SubcommandLine<O extends OptionSpecs> = {
+  values: ParsedValues<O>;
+  sub: string;
+  args: string[];
+  /** The line is wrong: the message and the usage on stderr; exit code 2. */
+  usageError(message: string): number;
+  /** The line was fine but the work failed: the message on stderr; exit code 1. */
+  fail(message: string): number;
+};
+
+/**
+ * Reads a subcommand line the same way for every training command: an unknown
+ * option prints its error and the usage (exit 2); --help prints the usage on
+ * stdout (exit 0); no subcommand prints it on stderr (exit 2). A number
+ * returned is that exit code, already reported; otherwise the line to act on.
+ */
+export function readSubcommandLine<const O extends OptionSpecs>(
+  command: string,
+  usage: string,
+  options: O,
+  argv: string[],
+  io: CliIo,
+): SubcommandLine<O> | number {
+  let parsed: { values: ParsedValues<O>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    say(io.stderr, `maskinport ${command}: ${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [sub, ...args] = positionals;
+  // Every training command has --help; its type is lost in the generic values.
+  const help = (values as { help?: boolean }).help === true;
+  if (help || !sub) {
+    say(help ? io.stdout : io.stderr, usage);
+    return help ? 0 : 2;
+  }
+  return {
+    values,
+    sub,
+    args,
+    usageError: (message) => {
+      say(io.stderr, `maskinport ${command} ${sub}: ${message}\n\n${usage}`);
+      return 2;
+    },
+    fail: (message) => {
+      say(io.stderr, `maskinport ${command}: ${message}`);
+      return 1;
+    },
+  };
+}
 
 export const STORE_OPTIONS = {
   config: { type: "string" },

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { importUsersCsv } from "../training/people/user-import.ts";
 import { UserInputError, UserService } from "../training/people/users.ts";
 import { ROLES, type Role, StoreConflictError, type TrainingStore } from "../training/store/types.ts";
@@ -7,6 +6,7 @@ import {
   type CliIo,
   openStoreFromArgs,
   passwordFromStdin,
+  readSubcommandLine,
   STORE_OPTIONS,
   STORE_USAGE,
   StoreLocationError,
@@ -43,49 +43,32 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-const parseOptions = (argv: string[]) =>
-  parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-
 export async function usersCli(argv: string[], io: CliIo = process): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv);
-  } catch (err) {
-    say(io.stderr, `maskinport users: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [sub, ...args] = positionals;
-  if (values.help || !sub) {
-    say(values.help ? io.stdout : io.stderr, USAGE);
-    return values.help ? 0 : 2;
-  }
-  const usage = (msg: string) => {
-    say(io.stderr, `maskinport users ${sub}: ${msg}\n\n${USAGE}`);
-    return 2;
-  };
+  const line = readSubcommandLine("users", USAGE, OPTIONS, argv, io);
+  if (typeof line === "number") return line;
+  const { values, sub, args, usageError, fail } = line;
   if (values.role !== undefined && !(ROLES as readonly string[]).includes(values.role)) {
-    return usage(`--role must be one of ${ROLES.join(", ")}`);
+    return usageError(`--role must be one of ${ROLES.join(", ")}`);
   }
   const role = values.role as Role | undefined;
 
   const needsOne = ["add", "disable", "enable", "reset-password", "import"];
-  if (!["list", ...needsOne].includes(sub)) return usage(`unknown subcommand "${sub}"`);
-  if (needsOne.includes(sub) && args.length !== 1) return usage("expected exactly one argument");
-  if (sub === "list" && args.length > 0) return usage("takes no arguments");
+  if (!["list", ...needsOne].includes(sub)) return usageError(`unknown subcommand "${sub}"`);
+  if (needsOne.includes(sub) && args.length !== 1) return usageError("expected exactly one argument");
+  if (sub === "list" && args.length > 0) return usageError("takes no arguments");
 
   let store: TrainingStore;
   try {
     store = await openStoreFromArgs(values);
   } catch (err) {
-    if (err instanceof StoreLocationError) return fail(io, err.message);
+    if (err instanceof StoreLocationError) return fail(err.message);
     throw err;
   }
   try {
     const users = new UserService(store);
     switch (sub) {
       case "add": {
-        if (values.name === undefined) return usage('give the name: --name "Full Name"');
+        if (values.name === undefined) return usageError('give the name: --name "Full Name"');
         const password = values["password-stdin"] ? await passwordFromStdin(io.stdin) : undefined;
         const r = await users.add(
           {
@@ -124,7 +107,7 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
       case "disable":
       case "enable": {
         const user = await users.resolve(args[0]!);
-        if (!user) return fail(io, `no user "${args[0]}" (give an id or a username)`);
+        if (!user) return fail(`no user "${args[0]}" (give an id or a username)`);
         await users.setDisabled(user.id, sub === "disable");
         if (sub === "disable") await endOpenSession(store, user.id);
         say(io.stdout, `${sub}d ${user.username}`);
@@ -132,7 +115,7 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
       }
       case "reset-password": {
         const user = await users.resolve(args[0]!);
-        if (!user) return fail(io, `no user "${args[0]}" (give an id or a username)`);
+        if (!user) return fail(`no user "${args[0]}" (give an id or a username)`);
         const password = values["password-stdin"] ? await passwordFromStdin(io.stdin) : undefined;
         const r = await users.resetPassword(user.id, password);
         say(io.stdout, `new password set for ${user.username}`);
@@ -146,7 +129,6 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
           text = readFileSync(file, "utf8");
         } catch (err) {
           return fail(
-            io,
             `${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(err)}`,
           );
         }
@@ -169,18 +151,13 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
         return 0;
       }
     }
-    return usage(`unknown subcommand "${sub}"`);
+    return usageError(`unknown subcommand "${sub}"`);
   } catch (err) {
-    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(io, err.message);
+    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(err.message);
     throw err;
   } finally {
     await store.close();
   }
-}
-
-function fail(io: CliIo, message: string): number {
-  say(io.stderr, `maskinport users: ${message}`);
-  return 1;
 }
 
 /** A disabled trainee leaves their machine (the gateway sees it at its next refresh or NOTIFY). */
