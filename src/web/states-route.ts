@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { MachineStateName } from "../core/events.ts";
 import type { RouteAccess } from "./auth/access.ts";
-import { parseTime } from "./history-query.ts";
+import { parseTime } from "./query-params.ts";
 import { sendError, sendJson } from "./responses.ts";
 
 export type StateSegment = { state: MachineStateName; from: number; to: number };
