@@ -7,8 +7,7 @@ import { HttpError, sendJson } from "../responses.ts";
 import { fieldError, forbidden, notFound } from "./api-errors.ts";
 import type { TrainingApiDeps } from "./deps.ts";
 import { progressView } from "./progress-view.ts";
-import { type TraineeParams, traineeFor } from "./trainee-access.ts";
-import { coursesTaughtBy } from "./viewer.ts";
+import { courseRosterFor, type TraineeParams, traineeFor } from "./trainee-access.ts";
 
 // Competence evidence: the catalogue, one trainee's P/F/K with the evidence
 // behind it, F and K, instructor notes, and a course's trainees × goals.
@@ -42,7 +41,7 @@ export function evidenceRoutes(
   deps: TrainingApiDeps,
   evidence: EvidenceService,
 ): void {
-  const { users, courses } = deps;
+  const { users } = deps;
   const now = deps.clock ?? Date.now;
   const nameOfSubject = async (subject: string) => {
     const id = await evidence.personOfSubject(subject);
@@ -135,16 +134,7 @@ export function evidenceRoutes(
     "/api/courses/:id/matrix",
     { onRequest: access.requireRole("instructor", "admin") },
     async (request, reply) => {
-      const viewer = access.sessionOf(request);
-      const roster = await courses.roster(request.params.id);
-      if (roster === undefined)
-        throw notFound(`no course "${request.params.id.slice(0, 64)}"`, "see GET /api/courses");
-      if (
-        viewer.role === "instructor" &&
-        !(await coursesTaughtBy(courses, viewer.userId)).has(roster.course.id)
-      ) {
-        throw forbidden("not_your_course", "you can see the courses you teach only");
-      }
+      const roster = await courseRosterFor(request, access, deps);
       const goals = [...evidence.catalogue.goals.values()].map((g) => ({
         id: g.id,
         code: g.code ?? null,

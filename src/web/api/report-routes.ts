@@ -7,10 +7,8 @@ import type { EvidenceService } from "../../evidence/service.ts";
 import type { User } from "../../training/store/types.ts";
 import type { AccessControl } from "../auth/access.ts";
 import { HttpError } from "../responses.ts";
-import { forbidden, notFound } from "./api-errors.ts";
 import type { TrainingApiDeps } from "./deps.ts";
-import { type TraineeParams, traineeFor } from "./trainee-access.ts";
-import { coursesTaughtBy } from "./viewer.ts";
+import { courseRosterFor, type TraineeParams, traineeFor } from "./trainee-access.ts";
 
 // The trainee report an instructor hands to the apprenticeship company
 // (HTML for print, JSON, CSV) and a course's trainees × goals as CSV. The
@@ -99,16 +97,7 @@ export function reportRoutes(
     "/api/courses/:id/summary.csv",
     { onRequest: access.requireRole("instructor", "admin") },
     async (request, reply) => {
-      const viewer = access.sessionOf(request);
-      const roster = await courses.roster(request.params.id);
-      if (roster === undefined)
-        throw notFound(`no course "${request.params.id.slice(0, 64)}"`, "see GET /api/courses");
-      if (
-        viewer.role === "instructor" &&
-        !(await coursesTaughtBy(courses, viewer.userId)).has(roster.course.id)
-      ) {
-        throw forbidden("not_your_course", "you can see the courses you teach only");
-      }
+      const roster = await courseRosterFor(request, access, deps);
       const rows = [];
       for (const t of roster.trainees)
         rows.push({ name: t.displayName, states: await evidence.marksOf(t.id) });
