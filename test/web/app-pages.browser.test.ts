@@ -4,7 +4,8 @@ import type { StateSegment } from "../../src/web/states-route.ts";
 import { logIn, logOut, screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
 import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
-import { type ServedApp, serve } from "./support/serve.ts";
+import { historyWithStatesOnly, serveFleetWithTraining } from "./support/fleet-with-training.ts";
+import type { ServedApp } from "./support/serve.ts";
 import { openTrainingWorld, passwordOf, type TrainingWorld } from "./support/training-world.ts";
 
 // The web app's views in Debian's Chromium over the real training layer
@@ -31,22 +32,10 @@ describe("web app views in Chromium", () => {
       );
     await checkIn("lathe-1", world.people.elev1.id, fleet.now - 754_000);
     await checkIn("mill-3", world.people.elev2.id, fleet.now - 42_000);
-    const deps = fleet.deps();
-    served = await serve({
-      ...deps,
-      ...world.webDeps(
-        fleet.machines.map((m) => m.id),
-        deps.log,
-      ),
-      history: {
-        range: deps.history!.range,
-        stateTimeline: syntheticStates,
-        // The machine page's tables (test/web/machine-tables.browser.test.ts fills them).
-        cycles: () => [],
-        alarms: () => [],
-        transfers: () => [],
-      },
-    });
+    // The machine page's tables stay empty (test/web/machine-tables.browser.test.ts fills them).
+    served = await serveFleetWithTraining(fleet, world, (deps) => ({
+      history: historyWithStatesOnly(deps, syntheticStates),
+    }));
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });

@@ -4,7 +4,8 @@ import type { SessionChange } from "../../src/training/sessions/sessions.ts";
 import { logIn, logOut, screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
 import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
-import { type ServedApp, serve } from "./support/serve.ts";
+import { serveFleetWithTraining } from "./support/fleet-with-training.ts";
+import type { ServedApp } from "./support/serve.ts";
 import { openTrainingWorld, type TrainingWorld } from "./support/training-world.ts";
 
 // Instructors assign trainees to machines and check them out, from the fleet
@@ -39,14 +40,7 @@ describe("assigning trainees to machines in Chromium", () => {
     });
     // Nobody anywhere to begin with: the fake fleet's snapshots carry made-up pseudonyms.
     for (const [id, snap] of fleet.snapshots) fleet.snapshots.set(id, { ...snap, session: null });
-    const deps = fleet.deps();
-    served = await serve({
-      ...deps,
-      ...world.webDeps(
-        fleet.machines.map((m) => m.id),
-        deps.log,
-      ),
-    });
+    served = await serveFleetWithTraining(fleet, world);
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });

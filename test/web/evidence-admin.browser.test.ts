@@ -4,13 +4,13 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EvidenceService } from "../../src/evidence/service.ts";
-import { loadSiteConfig } from "../../src/gateway/site-config.ts";
 import { userAuthenticator } from "../../src/web/api/user-authenticator.ts";
 import { logIn, logOut, screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
-import { launchChromium } from "./support/chromium.ts";
+import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
+import { serveFleetWithTraining, siteConfigFrom } from "./support/fleet-with-training.ts";
 import { recordOlasDays } from "./support/olas-days.ts";
-import { type ServedApp, serve } from "./support/serve.ts";
+import type { ServedApp } from "./support/serve.ts";
 import { openTrainingWorld, type TrainingWorld } from "./support/training-world.ts";
 
 // The evidence and admin views in Debian's Chromium over the real training
@@ -53,28 +53,17 @@ describe("evidence and admin views in Chromium", () => {
     dir = mkdtempSync(join(tmpdir(), "maskinport-views-"));
     configFile = join(dir, "site.yaml");
     writeFileSync(configFile, CONFIG);
-    const load = (file: string) => loadSiteConfig(file, {});
     const fleet = new FakeFleet();
     world = await openTrainingWorld({ evidence: true });
     evidence = world.evidence!;
-    const deps = fleet.deps();
     await recordOlasDays(world, fleet);
-    served = await serve({
-      ...deps,
-      ...world.webDeps(
-        fleet.machines.map((m) => m.id),
-        deps.log,
-      ),
-      siteConfig: { config: await load(configFile), file: configFile, load },
-    });
+    const siteConfig = await siteConfigFrom(configFile);
+    served = await serveFleetWithTraining(fleet, world, () => ({ siteConfig }));
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });
-    page.on("pageerror", (err) => pageErrors.push(err.message));
-    page.on("console", (msg) => {
-      // 401 (not logged in yet) and 403 (the refused page) are answers the pages expect.
-      if (msg.type() === "error" && !/status of (401|403)/.test(msg.text())) pageErrors.push(msg.text());
-    });
+    // 401 (not logged in yet) and 403 (the refused page) are answers the pages expect.
+    recordPageErrors(page, pageErrors, /status of (401|403)/);
   });
 
   afterAll(async () => {

@@ -5,13 +5,22 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { normaliseEob } from "../../src/dnc/program/text.ts";
 import type { EvidenceService } from "../../src/evidence/service.ts";
-import { loadSiteConfig } from "../../src/gateway/site-config.ts";
 import type { StateSegment } from "../../src/web/states-route.ts";
-import { type SimulatedGateway, startSimulatedGateway } from "./dnc/sim-gateway.ts";
+import type { SimulatedGateway } from "./dnc/sim-gateway.ts";
 import { seriousAxeViolations } from "./support/app-views.ts";
 import { launchChromium, recordPageErrors } from "./support/chromium.ts";
-import { PASSWORD } from "./support/fake-authenticator.ts";
+import {
+  type DncInChromium,
+  logInThroughApi,
+  openDncInChromium,
+  SLOW_CONTROL,
+} from "./support/dnc-in-chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
+import {
+  historyWithStatesOnly,
+  serveFleetWithTraining,
+  siteConfigFrom,
+} from "./support/fleet-with-training.ts";
 import {
   checkTabOrder,
   fromTop,
@@ -22,7 +31,7 @@ import {
   walkProblems,
 } from "./support/keyboard.ts";
 import { recordOlasDays } from "./support/olas-days.ts";
-import { type ServedApp, serve } from "./support/serve.ts";
+import type { ServedApp } from "./support/serve.ts";
 import { openTrainingWorld, passwordOf, type TrainingWorld } from "./support/training-world.ts";
 
 // Issue 15's "keyboard-only navigation reaches every action", in Debian's
@@ -111,27 +120,15 @@ describe("keyboard only through the web app, over the real training layer", () =
     dir = mkdtempSync(join(tmpdir(), "maskinport-keyboard-"));
     configFile = join(dir, "site.yaml");
     writeFileSync(configFile, CONFIG);
-    const load = (file: string) => loadSiteConfig(file, {});
     fleet = new FakeFleet();
     world = await openTrainingWorld({ evidence: true });
     evidence = world.evidence!;
     await recordOlasDays(world, fleet); // Ola: a proposed F on send-dnc, an F awaiting K on run-lathe
-    const deps = fleet.deps();
-    served = await serve({
-      ...deps,
-      ...world.webDeps(
-        fleet.machines.map((m) => m.id),
-        deps.log,
-      ),
-      history: {
-        range: deps.history!.range,
-        stateTimeline: syntheticStates,
-        cycles: () => [],
-        alarms: () => [],
-        transfers: () => [],
-      },
-      siteConfig: { config: await load(configFile), file: configFile, load },
-    });
+    const siteConfig = await siteConfigFrom(configFile);
+    served = await serveFleetWithTraining(fleet, world, (deps) => ({
+      history: historyWithStatesOnly(deps, syntheticStates),
+      siteConfig,
+    }));
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });
@@ -427,27 +424,22 @@ const BROKEN = GOOD.split("\n")
   .join("\n");
 
 describe("keyboard only on the program upload page (DNC), against the simulated control", () => {
+  let dnc: DncInChromium;
   let gateway: SimulatedGateway;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
 
   beforeAll(async () => {
     // A slow control (150 characters a second stored, a small buffer): the transfer is still running to cancel.
-    gateway = await startSimulatedGateway(9600, { storeCharsPerSecond: 150, bufferBytes: 128 });
-    browser = await launchChromium();
-    page = await browser.context.newPage();
+    dnc = await openDncInChromium(9600, SLOW_CONTROL);
+    ({ gateway, page } = dnc);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
+    await dnc?.close();
   });
 
   it("validates, jumps to the error, fixes it, sends to completion, then cancels a second send", async () => {
-    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
-      data: { username: "ola", password: PASSWORD },
-    });
-    expect(login.status()).toBe(200);
+    expect(await logInThroughApi(page, gateway.baseUrl, "ola")).toBe(200);
     gateway.checkIns.checkIn("u-trainee-1", "lathe-4");
     await page.goto(`${gateway.baseUrl}/dnc`);
     await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });

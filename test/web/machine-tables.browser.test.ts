@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MachineEvent } from "../../src/core/events.ts";
 import { EmbeddedTimeseries } from "../../src/sinks/timeseries/embedded-timeseries.ts";
 import { logIn, logOut, screenshotBoth, seriousAxeViolations } from "./support/app-views.ts";
-import { launchChromium } from "./support/chromium.ts";
+import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
-import { type ServedApp, serve } from "./support/serve.ts";
+import { serveFleetWithTraining } from "./support/fleet-with-training.ts";
+import type { ServedApp } from "./support/serve.ts";
 import { openTrainingWorld, type TrainingWorld } from "./support/training-world.ts";
 
 // The machine page's tables in Chromium, read from the real embedded store:
@@ -97,13 +98,7 @@ describe("machine detail tables in Chromium", () => {
       ],
     });
     await store.flush();
-    const deps = fleet.deps();
-    served = await serve({
-      ...deps,
-      ...world.webDeps(
-        fleet.machines.map((m) => m.id),
-        deps.log,
-      ),
+    served = await serveFleetWithTraining(fleet, world, (deps) => ({
       history: {
         range: deps.history!.range,
         stateTimeline: (q) => store.stateTimeline(q),
@@ -111,15 +106,12 @@ describe("machine detail tables in Chromium", () => {
         alarms: (q) => store.alarms(q),
         transfers: (q) => store.transfers(q),
       },
-    });
+    }));
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });
-    page.on("pageerror", (err) => pageErrors.push(err.message));
-    page.on("console", (msg) => {
-      // 401: the page asks /api/me without a login on purpose.
-      if (msg.type() === "error" && !/status of 401/.test(msg.text())) pageErrors.push(msg.text());
-    });
+    // 401: the page asks /api/me without a login on purpose.
+    recordPageErrors(page, pageErrors, /status of 401/);
   });
 
   afterAll(async () => {

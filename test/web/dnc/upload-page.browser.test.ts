@@ -3,9 +3,14 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normaliseEob } from "../../../src/dnc/program/text.ts";
 import { screenshotBoth } from "../support/app-views.ts";
-import { launchChromium, recordPageErrors } from "../support/chromium.ts";
-import { PASSWORD } from "../support/fake-authenticator.ts";
-import { type SimulatedGateway, startSimulatedGateway } from "./sim-gateway.ts";
+import { recordPageErrors } from "../support/chromium.ts";
+import {
+  type DncInChromium,
+  logInThroughApi,
+  openDncInChromium,
+  SLOW_CONTROL,
+} from "../support/dnc-in-chromium.ts";
+import type { SimulatedGateway } from "./sim-gateway.ts";
 
 // The upload page in Debian's Chromium against the gateway's DNC line to a
 // simulated control: a logged-in trainee picks a file with an error, sees it
@@ -27,21 +32,19 @@ const LONG = ["%", "O2000 (LONG)"]
 const AXE = readFileSync(new URL("../../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 
 describe("program upload page in Chromium", () => {
+  let dnc: DncInChromium;
   let gateway: SimulatedGateway;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    gateway = await startSimulatedGateway(115200);
-    browser = await launchChromium();
-    page = await browser.context.newPage();
+    dnc = await openDncInChromium(115200);
+    ({ gateway, page } = dnc);
     recordPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
+    await dnc?.close();
   });
 
   it("asks for a login first", async () => {
@@ -58,10 +61,7 @@ describe("program upload page in Chromium", () => {
 
   it("says a trainee who is not checked in cannot send", async () => {
     // Log in through the API in the browser's own context: the cookie lands in the browser.
-    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
-      data: { username: "ola", password: PASSWORD },
-    });
-    expect(login.status()).toBe(200);
+    expect(await logInThroughApi(page, gateway.baseUrl, "ola")).toBe(200);
     await page.goto(`${gateway.baseUrl}/dnc`);
     await page.locator("#upload").waitFor({ timeout: 15_000 });
     expect(await page.locator("#machine").inputValue()).toBe("lathe-4"); // the only machine with a line
@@ -203,27 +203,22 @@ describe("program upload page in Chromium", () => {
 });
 
 describe("a slow control in Chromium: paused by the machine, then cancelled", () => {
+  let dnc: DncInChromium;
   let gateway: SimulatedGateway;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
 
   beforeAll(async () => {
     // The control stores 150 characters a second from a 9600 baud line: its buffer fills, it says XOFF.
-    gateway = await startSimulatedGateway(9600, { storeCharsPerSecond: 150, bufferBytes: 128 });
-    browser = await launchChromium();
-    page = await browser.context.newPage();
+    dnc = await openDncInChromium(9600, SLOW_CONTROL);
+    ({ gateway, page } = dnc);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
+    await dnc?.close();
   });
 
   it("shows the machine's pause, and the cancel button stops the transfer", async () => {
-    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
-      data: { username: "kari", password: PASSWORD }, // an instructor: no check-in needed
-    });
-    expect(login.status()).toBe(200);
+    expect(await logInThroughApi(page, gateway.baseUrl, "kari")).toBe(200); // an instructor: no check-in needed
     await page.goto(`${gateway.baseUrl}/dnc`);
     await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });
     expect(await page.locator("#mode").isVisible()).toBe(true); // instructors may drip-feed
@@ -252,27 +247,22 @@ describe("a slow control in Chromium: paused by the machine, then cancelled", ()
 });
 
 describe("drip-feed in Chromium: an instructor starts it and stops it", () => {
+  let dnc: DncInChromium;
   let gateway: SimulatedGateway;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
 
   beforeAll(async () => {
     // A slow control again, so the drip-feed is still running when the instructor stops it.
-    gateway = await startSimulatedGateway(9600, { storeCharsPerSecond: 150, bufferBytes: 128 });
-    browser = await launchChromium();
-    page = await browser.context.newPage();
+    dnc = await openDncInChromium(9600, SLOW_CONTROL);
+    ({ gateway, page } = dnc);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.close();
+    await dnc?.close();
   });
 
   it("lets an instructor drip-feed and stop the drip-feed", async () => {
-    const login = await page.request.post(`${gateway.baseUrl}/api/login`, {
-      data: { username: "kari", password: PASSWORD },
-    });
-    expect(login.status()).toBe(200);
+    expect(await logInThroughApi(page, gateway.baseUrl, "kari")).toBe(200);
     await page.goto(`${gateway.baseUrl}/dnc`);
     await page.locator("#machine-status", { hasText: "Klar" }).waitFor({ timeout: 15_000 });
     await page.locator("#program").fill(LONG);
