@@ -1,14 +1,12 @@
 import { CourseService } from "../training/people/courses.ts";
-import { UserInputError, UserService } from "../training/people/users.ts";
-import type { TrainingStore } from "../training/store/types.ts";
-import { COURSE_ROLES, type CourseRole, StoreConflictError } from "../training/store/types.ts";
+import { UserService } from "../training/people/users.ts";
+import { COURSE_ROLES, type CourseRole } from "../training/store/types.ts";
 import {
   type CliIo,
-  openStoreFromArgs,
   readSubcommandLine,
+  runOnTrainingStore,
   STORE_OPTIONS,
   STORE_USAGE,
-  StoreLocationError,
   say,
   table,
 } from "./training-cli-common.ts";
@@ -48,14 +46,7 @@ export async function coursesCli(argv: string[], io: CliIo = process): Promise<n
     return usageError(`--as must be one of ${COURSE_ROLES.join(", ")}`);
   }
 
-  let store: TrainingStore;
-  try {
-    store = await openStoreFromArgs(values);
-  } catch (err) {
-    if (err instanceof StoreLocationError) return fail(err.message);
-    throw err;
-  }
-  try {
+  return runOnTrainingStore(values, fail, async (store) => {
     const courses = new CourseService(store);
     if (sub === "add") {
       const c = await courses.add({ name: values.name!, startDate: values.start!, endDate: values.end! });
@@ -100,10 +91,5 @@ export async function coursesCli(argv: string[], io: CliIo = process): Promise<n
     await courses.enrol(courseId!, ids, values.as as CourseRole | undefined);
     say(io.stdout, `enrolled ${ids.length} user${ids.length === 1 ? "" : "s"} in ${courseId}`);
     return 0;
-  } catch (err) {
-    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(err.message);
-    throw err;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -2,8 +2,9 @@ import type { Readable, Writable } from "node:stream";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/load.ts";
 import type { MaskinportConfig } from "../config/schema.ts";
+import { UserInputError } from "../training/people/users.ts";
 import { openTrainingStore } from "../training/store/open.ts";
-import type { TrainingStore } from "../training/store/types.ts";
+import { StoreConflictError, type TrainingStore } from "../training/store/types.ts";
 
 // What `maskinport users`, `courses` and `trainees` share: how their command
 // line is read and refused, where the training store is, and the streams they
@@ -97,6 +98,34 @@ export async function openStoreFromArgs(values: {
     return openTrainingStore({ path: training.path, postgres: training.postgres });
   }
   return openTrainingStore({ path: values.db ?? "data/training.db", postgres: url ? { url } : undefined });
+}
+
+/**
+ * Opens the store the options name, runs `work` on it and closes it again.
+ * What a person at the terminal can fix is `fail` (exit 1), not a stack
+ * trace: a store that cannot be located, input the services refuse, a
+ * conflict (a username or badge already taken).
+ */
+export async function runOnTrainingStore(
+  values: { config?: string; db?: string; postgres?: string },
+  fail: (message: string) => number,
+  work: (store: TrainingStore) => Promise<number>,
+): Promise<number> {
+  let store: TrainingStore;
+  try {
+    store = await openStoreFromArgs(values);
+  } catch (err) {
+    if (err instanceof StoreLocationError) return fail(err.message);
+    throw err;
+  }
+  try {
+    return await work(store);
+  } catch (err) {
+    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(err.message);
+    throw err;
+  } finally {
+    await store.close();
+  }
 }
 
 /** Where the store is cannot be told: a bad --config, or one without a training section. */

@@ -1,15 +1,14 @@
 import { readFileSync } from "node:fs";
 import { importUsersCsv } from "../training/people/user-import.ts";
-import { UserInputError, UserService } from "../training/people/users.ts";
-import { ROLES, type Role, StoreConflictError, type TrainingStore } from "../training/store/types.ts";
+import { UserService } from "../training/people/users.ts";
+import { ROLES, type Role, type TrainingStore } from "../training/store/types.ts";
 import {
   type CliIo,
-  openStoreFromArgs,
   passwordFromStdin,
   readSubcommandLine,
+  runOnTrainingStore,
   STORE_OPTIONS,
   STORE_USAGE,
-  StoreLocationError,
   say,
   table,
 } from "./training-cli-common.ts";
@@ -57,14 +56,7 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
   if (needsOne.includes(sub) && args.length !== 1) return usageError("expected exactly one argument");
   if (sub === "list" && args.length > 0) return usageError("takes no arguments");
 
-  let store: TrainingStore;
-  try {
-    store = await openStoreFromArgs(values);
-  } catch (err) {
-    if (err instanceof StoreLocationError) return fail(err.message);
-    throw err;
-  }
-  try {
+  return runOnTrainingStore(values, fail, async (store) => {
     const users = new UserService(store);
     switch (sub) {
       case "add": {
@@ -152,12 +144,7 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
       }
     }
     return usageError(`unknown subcommand "${sub}"`);
-  } catch (err) {
-    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(err.message);
-    throw err;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** A disabled trainee leaves their machine (the gateway sees it at its next refresh or NOTIFY). */
