@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { closest } from "../config/did-you-mean.ts";
 import {
+  integerParam,
   type ParamIssue,
+  queryWindow,
   readQueryParams,
   showValue as show,
   timeParam,
-  windowOrderIssue,
 } from "./query-params.ts";
 
 // Query parameters of GET /api/machines/:id/events: which kind of record and
@@ -43,16 +44,6 @@ const typeParam = z.string().transform((text, ctx): EventKind => {
   return z.NEVER;
 });
 
-const limitParam = z.string().transform((text, ctx): number => {
-  const n = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
-  if (n >= 1 && n <= EVENTS_LIMITS.maxLimit) return n;
-  ctx.addIssue({
-    code: "custom",
-    message: `expected an integer 1–${EVENTS_LIMITS.maxLimit}, got ${show(text)}`,
-  });
-  return z.NEVER;
-});
-
 const eventsParamsSchema = z
   .object({
     type: z
@@ -60,7 +51,7 @@ const eventsParamsSchema = z
       .pipe(typeParam),
     from: timeParam.optional(),
     to: timeParam.optional(),
-    limit: limitParam.optional(),
+    limit: integerParam(1, EVENTS_LIMITS.maxLimit).optional(),
   })
   .strict();
 
@@ -69,10 +60,9 @@ export function parseEventsQuery(search: URLSearchParams, now: number): EventsQu
   const parsed = readQueryParams(search, eventsParamsSchema, PARAMETERS);
   if (!parsed.ok) return parsed;
 
-  const to = parsed.data.to ?? now;
-  const from = parsed.data.from ?? to - EVENTS_LIMITS.defaultWindowMs;
-  const order = windowOrderIssue(from, to);
-  if (order) return { ok: false, issues: [order] };
+  const window = queryWindow(parsed.data, now, EVENTS_LIMITS.defaultWindowMs);
+  if (!window.ok) return window;
+  const { from, to } = window.data;
   if (to - from > EVENTS_LIMITS.maxWindowMs) {
     return { ok: false, issues: [{ parameter: "from", message: "from: the window may be at most 7 days" }] };
   }

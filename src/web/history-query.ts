@@ -2,11 +2,12 @@ import { z } from "zod";
 import { closest } from "../config/did-you-mean.ts";
 import { isSignalId, SIGNALS, type SignalId } from "../core/signals.ts";
 import {
+  integerParam,
   type ParamIssue,
+  queryWindow,
   readQueryParams,
   showValue as show,
   timeParam,
-  windowOrderIssue,
 } from "./query-params.ts";
 
 // parseTime lives in query-params.ts (shared with the events and states routes); exported here
@@ -43,22 +44,12 @@ const signalParam = z.string().transform((text, ctx): SignalId => {
   return z.NEVER;
 });
 
-const pointsParam = z.string().transform((text, ctx): number => {
-  const n = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
-  if (n >= HISTORY_LIMITS.minPoints && n <= HISTORY_LIMITS.maxPoints) return n;
-  ctx.addIssue({
-    code: "custom",
-    message: `expected an integer ${HISTORY_LIMITS.minPoints}–${HISTORY_LIMITS.maxPoints}, got ${show(text)}`,
-  });
-  return z.NEVER;
-});
-
 const historyParamsSchema = z
   .object({
     signal: z.string({ error: `required; add for example ?signal=spindle.speed` }).pipe(signalParam),
     from: timeParam.optional(),
     to: timeParam.optional(),
-    points: pointsParam.optional(),
+    points: integerParam(HISTORY_LIMITS.minPoints, HISTORY_LIMITS.maxPoints).optional(),
   })
   .strict();
 
@@ -70,10 +61,9 @@ export function parseHistoryQuery(search: URLSearchParams, now: number): History
   const parsed = readQueryParams(search, historyParamsSchema, PARAMETERS);
   if (!parsed.ok) return parsed;
 
-  const to = parsed.data.to ?? now;
-  const from = parsed.data.from ?? to - HISTORY_LIMITS.defaultWindowMs;
-  const order = windowOrderIssue(from, to);
-  if (order) return { ok: false, issues: [order] };
+  const window = queryWindow(parsed.data, now, HISTORY_LIMITS.defaultWindowMs);
+  if (!window.ok) return window;
+  const { from, to } = window.data;
   const maxPoints = parsed.data.points ?? HISTORY_LIMITS.defaultPoints;
   return { ok: true, query: { signal: parsed.data.signal, from, to, maxPoints } };
 }

@@ -38,6 +38,16 @@ export const timeParam = z.string().transform((text, ctx): number => {
   return z.NEVER;
 });
 
+/** A count parameter: an integer `min`–`max` in plain digits (no sign, no exponent). */
+export function integerParam(min: number, max: number) {
+  return z.string().transform((text, ctx): number => {
+    const n = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+    if (n >= min && n <= max) return n;
+    ctx.addIssue({ code: "custom", message: `expected an integer ${min}–${max}, got ${showValue(text)}` });
+    return z.NEVER;
+  });
+}
+
 /**
  * Reads the query string against a strict zod object of string parameters:
  * a parameter given twice, an unknown one (with the closest of `parameters`)
@@ -67,10 +77,20 @@ export function readQueryParams<T>(
   return { ok: false, issues: parsed.error.issues.flatMap((issue) => toParamIssues(issue, parameters)) };
 }
 
-/** The issue when `from` is not before `to`; undefined when the window is sound. */
-export function windowOrderIssue(from: number, to: number): ParamIssue | undefined {
-  if (from < to) return undefined;
-  return { parameter: "from", message: `from: must be earlier than to (from=${from}, to=${to})` };
+/**
+ * The time window a query asks for: `to` defaults to `now`, `from` to
+ * `defaultWindowMs` before `to`, and `from` must come before `to`.
+ */
+export function queryWindow(
+  given: { from?: number | undefined; to?: number | undefined },
+  now: number,
+  defaultWindowMs: number,
+): QueryParseResult<{ from: number; to: number }> {
+  const to = given.to ?? now;
+  const from = given.from ?? to - defaultWindowMs;
+  if (from < to) return { ok: true, data: { from, to } };
+  const message = `from: must be earlier than to (from=${from}, to=${to})`;
+  return { ok: false, issues: [{ parameter: "from", message }] };
 }
 
 function toParamIssues(issue: z.core.$ZodIssue, parameters: readonly string[]): ParamIssue[] {
