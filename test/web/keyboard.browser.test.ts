@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -11,8 +11,10 @@ import { seriousAxeViolations } from "./support/app-views.ts";
 import { launchChromium, recordPageErrors } from "./support/chromium.ts";
 import {
   type DncInChromium,
+  GOOD_PROGRAM,
   logInThroughApi,
   openDncInChromium,
+  PROGRAM_WITH_ERROR_AT_LINE_6,
   SLOW_CONTROL,
 } from "./support/dnc-in-chromium.ts";
 import { FakeFleet } from "./support/fake-fleet.ts";
@@ -417,12 +419,6 @@ describe("keyboard only through the web app, over the real training layer", () =
   });
 });
 
-const GOOD = readFileSync(new URL("../dnc/programs/fanuc-O1234.nc", import.meta.url), "latin1");
-/** Line 6 ("T0101") in lower case: an error at line 6, column 1. */
-const BROKEN = GOOD.split("\n")
-  .map((line, i) => (i === 5 ? line.toLowerCase() : line))
-  .join("\n");
-
 describe("keyboard only on the program upload page (DNC), against the simulated control", () => {
   let dnc: DncInChromium;
   let gateway: SimulatedGateway;
@@ -448,7 +444,7 @@ describe("keyboard only on the program upload page (DNC), against the simulated 
     // The program typed (pasted) into the text field, then "validate" by Enter.
     await fromTop(page);
     await tabTo(page, /^textarea#program/);
-    await page.keyboard.insertText(BROKEN);
+    await page.keyboard.insertText(PROGRAM_WITH_ERROR_AT_LINE_6);
     await tabTo(page, /^button#validate/);
     await page.keyboard.press("Enter");
     const problem = page.locator('#problem-list li[data-line="6"]').first();
@@ -466,7 +462,7 @@ describe("keyboard only on the program upload page (DNC), against the simulated 
     await tabTo(page, /^button#send/);
     await page.keyboard.press("Enter");
     await page.locator('#transfer[data-state="done"]').waitFor({ timeout: 30_000 });
-    expect((await gateway.sim.waitForProgram()).text).toBe(normaliseEob(GOOD));
+    expect((await gateway.sim.waitForProgram()).text).toBe(normaliseEob(GOOD_PROGRAM));
 
     // A second, long send: cancel is reached from the send button by Tab, and stops the line.
     const long = ["%", "O2000 (LONG)"]

@@ -6,8 +6,10 @@ import { screenshotBoth } from "../support/app-views.ts";
 import { recordPageErrors } from "../support/chromium.ts";
 import {
   type DncInChromium,
+  GOOD_PROGRAM,
   logInThroughApi,
   openDncInChromium,
+  PROGRAM_WITH_ERROR_AT_LINE_6,
   SLOW_CONTROL,
 } from "../support/dnc-in-chromium.ts";
 import type { SimulatedGateway } from "./sim-gateway.ts";
@@ -19,11 +21,6 @@ import type { SimulatedGateway } from "./sim-gateway.ts";
 // not checked in cannot send, the page switches to English, and axe-core
 // finds no serious or critical violation. Screenshot: /tmp/maskinport-dnc-upload.png.
 
-const GOOD = readFileSync(new URL("../../dnc/programs/fanuc-O1234.nc", import.meta.url), "latin1");
-/** Line 6 ("T0101") in lower case: an error at line 6, column 1. */
-const BROKEN = GOOD.split("\n")
-  .map((line, i) => (i === 5 ? line.toLowerCase() : line))
-  .join("\n");
 /** 200 motion blocks: long enough to still be running on a slow control when it is stopped. */
 const LONG = ["%", "O2000 (LONG)"]
   .concat(Array.from({ length: 200 }, (_, i) => `N${i + 10} G01 X${i}.5 F0.2`))
@@ -82,7 +79,7 @@ describe("program upload page in Chromium", () => {
     await page.locator("#file").setInputFiles({
       name: "Flens OP1 (v2).nc",
       mimeType: "text/plain",
-      buffer: Buffer.from(BROKEN, "latin1"),
+      buffer: Buffer.from(PROGRAM_WITH_ERROR_AT_LINE_6, "latin1"),
     });
     expect(await page.locator("#file-name").inputValue()).toBe("Flens OP1 _v2_.nc");
     const problem = page.locator('#problem-list li[data-line="6"]').first();
@@ -113,7 +110,7 @@ describe("program upload page in Chromium", () => {
     await page.keyboard.type("T0101");
     await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
     expect(await page.locator("#problems").isHidden()).toBe(true);
-    expect(await page.locator("#program").inputValue()).toBe(GOOD);
+    expect(await page.locator("#program").inputValue()).toBe(GOOD_PROGRAM);
 
     await page.locator("#send").click();
     await page.locator('#transfer[data-state="done"]').waitFor({ timeout: 15_000 });
@@ -124,7 +121,7 @@ describe("program upload page in Chromium", () => {
     expect(await page.locator("#cancel").isHidden()).toBe(true);
 
     const stored = await gateway.sim.waitForProgram();
-    expect(stored.text).toBe(normaliseEob(GOOD));
+    expect(stored.text).toBe(normaliseEob(GOOD_PROGRAM));
     expect(gateway.library.transfers()[0]).toMatchObject({
       user: "u-trainee-1",
       name: "Flens OP1 _v2_.nc",
@@ -143,8 +140,8 @@ describe("program upload page in Chromium", () => {
 
   it("lists the versions in the library and loads an older one back into the editor to send again", async () => {
     // A second version of the same program: one comment changed.
-    const second = GOOD.replace("(", "(V2 ");
-    expect(second).not.toBe(GOOD);
+    const second = GOOD_PROGRAM.replace("(", "(V2 ");
+    expect(second).not.toBe(GOOD_PROGRAM);
     await page.locator("#program").fill(second);
     await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
     await page.locator("#send").click();
@@ -164,12 +161,12 @@ describe("program upload page in Chromium", () => {
     await load.focus();
     await page.keyboard.press("Enter");
     await page.locator("#library-status", { hasText: "er hentet inn" }).waitFor({ timeout: 5000 });
-    expect(await page.locator("#program").inputValue()).toBe(GOOD);
+    expect(await page.locator("#program").inputValue()).toBe(GOOD_PROGRAM);
     expect(await page.locator("#file-name").inputValue()).toBe("Flens OP1 _v2_.nc");
     await page.locator("#validation-summary", { hasText: "i orden" }).waitFor({ timeout: 5000 });
     await page.locator("#send").click();
     await page.locator('#transfer[data-state="done"]').waitFor({ timeout: 15_000 });
-    expect((await gateway.sim.waitForProgram({ count: 3 })).text).toBe(normaliseEob(GOOD));
+    expect((await gateway.sim.waitForProgram({ count: 3 })).text).toBe(normaliseEob(GOOD_PROGRAM));
     await screenshotBoth(page, "dnc-library");
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { type SimulatedGateway, startSimulatedGateway } from "../dnc/sim-gateway.ts";
 import { launchChromium } from "./chromium.ts";
@@ -6,6 +7,16 @@ import { PASSWORD } from "./fake-authenticator.ts";
 // The program upload page (/dnc) in Chromium against the gateway's DNC line
 // to a simulated control (test/web/dnc/sim-gateway.ts), for the tests that
 // drive it by mouse (dnc/upload-page) and by keyboard (keyboard).
+
+/** A sound Fanuc program (test/dnc/programs/fanuc-O1234.nc), as a file picked in the page holds it. */
+export const GOOD_PROGRAM = readFileSync(
+  new URL("../../dnc/programs/fanuc-O1234.nc", import.meta.url),
+  "latin1",
+);
+/** The same with line 6 ("T0101") in lower case: an error at line 6, column 1. */
+export const PROGRAM_WITH_ERROR_AT_LINE_6 = GOOD_PROGRAM.split("\n")
+  .map((line, i) => (i === 5 ? line.toLowerCase() : line))
+  .join("\n");
 
 /**
  * A control that stores 150 characters a second into a 128-byte buffer: on a
