@@ -1,7 +1,6 @@
 // `maskinport trainees export|erase` as real processes on real database files:
 // the access request shows everything, erasure leaves no trace of the person's
 // name, username, e-mail, badge or notes in any file, and the chain verifies.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,28 +9,11 @@ import { loadCatalogueFolder } from "../../src/evidence/catalogue/load.ts";
 import { SqliteLedgerStore } from "../../src/evidence/ledger/sqlite-store.ts";
 import { EvidenceService } from "../../src/evidence/service.ts";
 import { SqliteTrainingStore } from "../../src/training/store/sqlite.ts";
+import { runMaskinport as run } from "./support/run-maskinport.ts";
 
-const BIN = join(import.meta.dirname, "../../bin/maskinport.mjs");
 const dir = mkdtempSync(join(tmpdir(), "mp-trainees-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const catalogue = loadCatalogueFolder(join(import.meta.dirname, "../../config/competence"));
-
-type Run = { code: number | null; stdout: string; stderr: string };
-function run(args: string[], stdin = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, MASKINPORT_TRAINING_POSTGRES_URL: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += String(d)));
-    child.stderr.on("data", (d) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const T0 = Date.UTC(2027, 0, 11, 7);
 const ADA = {

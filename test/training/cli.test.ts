@@ -1,31 +1,15 @@
 // `maskinport users` and `maskinport courses` run as real processes on a temp database.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runMaskinport } from "../cli/support/run-maskinport.ts";
 
-const BIN = join(import.meta.dirname, "../../bin/maskinport.mjs");
 const dir = mkdtempSync(join(tmpdir(), "maskinport-users-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function run(args: string[], db: string, stdin = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, "--db", db], {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, MASKINPORT_TRAINING_POSTGRES_URL: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += String(d)));
-    child.stderr.on("data", (d) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+/** `maskinport ...args --db db`: every command here on the test's own SQLite file. */
+const run = (args: string[], db: string, stdin = "") => runMaskinport([...args, "--db", db], stdin);
 
 describe("maskinport users / courses (as a process)", () => {
   it("adds users (password from stdin or generated once), lists, disables and resets", async () => {
@@ -174,20 +158,8 @@ describe("maskinport users / courses (as a process)", () => {
 });
 
 describe("maskinport users --config (the store the site config names)", () => {
-  function runPlain(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, MASKINPORT_TRAINING_POSTGRES_URL: "" },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += String(d)));
-      child.stderr.on("data", (d) => (stderr += String(d)));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const runPlain = (args: string[]) => runMaskinport(args);
+
   const site = (training: string) =>
     [
       "site: raufoss",
