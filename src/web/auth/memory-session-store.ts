@@ -2,6 +2,7 @@ import type { AuthenticatedUser } from "./authenticator.ts";
 import {
   DEFAULT_SESSION_TIMEOUTS,
   type SessionTimeouts,
+  startedSession,
   type WebSession,
   type WebSessionStore,
 } from "./session-store.ts";
@@ -43,14 +44,7 @@ export class MemorySessionStore implements WebSessionStore {
   async create(user: AuthenticatedUser): Promise<{ token: string; session: WebSession }> {
     const now = this.#now();
     const token = newToken();
-    const session: WebSession = {
-      userId: user.userId,
-      role: user.role,
-      csrfToken: newToken(),
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: now + this.#timeouts.maxAgeMs,
-    };
+    const session = startedSession(user, now, this.#timeouts);
     if (this.#sessions.size >= this.#maxSessions) this.#evict(now);
     this.#sessions.set(hashToken(token), session);
     return { token, session: { ...session } };

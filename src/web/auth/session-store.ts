@@ -1,4 +1,5 @@
 import type { AuthenticatedUser } from "./authenticator.ts";
+import { newToken } from "./session-token.ts";
 
 /** A web login session as the app sees it. The token that names it is never stored. */
 export type WebSession = AuthenticatedUser & {
@@ -27,6 +28,18 @@ export const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = {
   idleTimeoutMs: 2 * 3_600_000,
   maxAgeMs: 12 * 3_600_000,
 };
+
+/** A session `user` starts at `now`: a fresh CSRF token, used just now, ending `maxAgeMs` later at the latest. */
+export function startedSession(user: AuthenticatedUser, now: number, timeouts: SessionTimeouts): WebSession {
+  return {
+    userId: user.userId,
+    role: user.role,
+    csrfToken: newToken(),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + timeouts.maxAgeMs,
+  };
+}
 
 /**
  * Where web login sessions live. Stores keep only a hash of each token

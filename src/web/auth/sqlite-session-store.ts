@@ -6,6 +6,7 @@ import { isRole } from "./roles.ts";
 import {
   DEFAULT_SESSION_TIMEOUTS,
   type SessionTimeouts,
+  startedSession,
   type WebSession,
   type WebSessionStore,
 } from "./session-store.ts";
@@ -63,14 +64,7 @@ export class SqliteSessionStore implements WebSessionStore {
       .prepare("DELETE FROM web_sessions WHERE expires_at <= ? OR last_seen_at <= ?")
       .run(now, now - this.#timeouts.idleTimeoutMs);
     const token = newToken();
-    const session: WebSession = {
-      userId: user.userId,
-      role: user.role,
-      csrfToken: newToken(),
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: now + this.#timeouts.maxAgeMs,
-    };
+    const session = startedSession(user, now, this.#timeouts);
     this.#db
       .prepare(
         "INSERT INTO web_sessions (token_hash, user_id, role, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
