@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import type { DncSimulator } from "../../simulators/dnc/server.ts";
+import {
+  type DncSimulator,
+  type DncSimulatorOptions,
+  startDncSimulator,
+} from "../../simulators/dnc/server.ts";
 import type { ProgramTransferEvent } from "../../src/core/events.ts";
 import { type DncConfigInput, dncConfigSchema } from "../../src/dnc/config.ts";
 import { DncMachine } from "../../src/dnc/engine/dnc-machine.ts";
@@ -58,4 +62,27 @@ export async function waitFor(cond: () => boolean, ms = 5000, what = "condition"
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * A simulated Fanuc control behind a device server (TCP, 115200 8N1) and the
+ * gateway's DncMachine on that line; their closing goes into `cleanups`.
+ */
+export async function fanucOverTcp(
+  cleanups: (() => Promise<void>)[],
+  simulator: Omit<DncSimulatorOptions, "profile" | "overrides" | "tcpPort"> = {},
+  gateway: Parameters<typeof gatewayFor>[1] = {},
+) {
+  const sim = await startDncSimulator({
+    profile: "fanuc",
+    overrides: { line: LINE_8N1_115200 },
+    tcpPort: 0,
+    ...simulator,
+  });
+  const gw = gatewayFor(sim, gateway);
+  cleanups.push(async () => {
+    await gw.close();
+    await sim.close();
+  });
+  return { sim, gw };
 }

@@ -5,7 +5,7 @@ import { resolveProfile } from "../../src/dnc/profiles/index.ts";
 import { normaliseEob } from "../../src/dnc/program/text.ts";
 import { createPtyPair } from "../support/pty.ts";
 import { longFanucProgram, sampleProgram } from "./fixtures.ts";
-import { gatewayFor, LINE_8N1_115200, waitFor } from "./helpers.ts";
+import { fanucOverTcp, gatewayFor, waitFor } from "./helpers.ts";
 
 const FANUC = sampleProgram("fanuc-O1234.nc");
 const cleanups: (() => Promise<void>)[] = [];
@@ -75,17 +75,11 @@ describe("a machine asks for a program", () => {
   });
 
   it("DRIP over TCP at 115200 8N1: the machine executes it as it arrives", async () => {
-    const sim = await startDncSimulator({
-      profile: "fanuc",
-      overrides: { line: LINE_8N1_115200 },
-      tcpPort: 0,
-      dripBlocksPerSecond: 500,
-    });
-    const gw = gatewayFor(sim, { remoteRequest: { delayMs: 50 } });
-    cleanups.push(async () => {
-      await gw.close();
-      await sim.close();
-    });
+    const { sim, gw } = await fanucOverTcp(
+      cleanups,
+      { dripBlocksPerSecond: 500 },
+      { remoteRequest: { delayMs: 50 } },
+    );
     const big = longFanucProgram(3000, "O0042");
     gw.library.save({ folder: "shared", name: "big.nc", content: big });
     gw.machine.startListening();
@@ -97,17 +91,11 @@ describe("a machine asks for a program", () => {
   });
 
   it("an unknown program fails with a clear event; a program punched unasked is filed", async () => {
-    const sim = await startDncSimulator({
-      profile: "fanuc",
-      overrides: { line: LINE_8N1_115200 },
-      tcpPort: 0,
-      programs: { O1234: FANUC },
-    });
-    const gw = gatewayFor(sim, { remoteRequest: { delayMs: 50 }, receiveIdleMs: 500 });
-    cleanups.push(async () => {
-      await gw.close();
-      await sim.close();
-    });
+    const { sim, gw } = await fanucOverTcp(
+      cleanups,
+      { programs: { O1234: FANUC } },
+      { remoteRequest: { delayMs: 50 }, receiveIdleMs: 500 },
+    );
     gw.machine.startListening();
     await new Promise((r) => setTimeout(r, 200));
     sim.requestProgram("O7777");
@@ -126,16 +114,7 @@ describe("a machine asks for a program", () => {
   });
 
   it("a transfer started by a user while listening borrows the line", async () => {
-    const sim = await startDncSimulator({
-      profile: "fanuc",
-      overrides: { line: LINE_8N1_115200 },
-      tcpPort: 0,
-    });
-    const gw = gatewayFor(sim);
-    cleanups.push(async () => {
-      await gw.close();
-      await sim.close();
-    });
+    const { sim, gw } = await fanucOverTcp(cleanups);
     gw.machine.startListening();
     await new Promise((r) => setTimeout(r, 200));
     const outcome = await gw.machine.send({ text: FANUC, file: "O1234.nc" }).done;

@@ -3,7 +3,7 @@ import { startDncSimulator } from "../../simulators/dnc/server.ts";
 import { normaliseEob } from "../../src/dnc/program/text.ts";
 import { createPtyPair } from "../support/pty.ts";
 import { sampleProgram } from "./fixtures.ts";
-import { gatewayFor, LINE_8N1_115200 } from "./helpers.ts";
+import { fanucOverTcp, gatewayFor } from "./helpers.ts";
 
 // A port set differently from the control: a pty applies no framing, so the simulator
 // speaks its profile's framing in software (7E2: the parity bit in bit 7) and the
@@ -91,16 +91,7 @@ describe("wrong line settings", () => {
 
 describe("wrong profile for the program", () => {
   it("a Sinumerik program is refused by the Fanuc profile before anything is sent", async () => {
-    const sim = await startDncSimulator({
-      profile: "fanuc",
-      overrides: { line: LINE_8N1_115200 },
-      tcpPort: 0,
-    });
-    const gw = gatewayFor(sim);
-    cleanups.push(async () => {
-      await gw.close();
-      await sim.close();
-    });
+    const { sim, gw } = await fanucOverTcp(cleanups);
     const outcome = await gw.machine.send({ text: sampleProgram("siemens-PART1.mpf"), file: "PART1.MPF" })
       .done;
     expect(outcome.error?.code).toBe("invalid-program");
@@ -116,16 +107,7 @@ describe("wrong profile for the program", () => {
   });
 
   it("force sends an invalid program anyway", async () => {
-    const sim = await startDncSimulator({
-      profile: "fanuc",
-      overrides: { line: LINE_8N1_115200 },
-      tcpPort: 0,
-    });
-    const gw = gatewayFor(sim);
-    cleanups.push(async () => {
-      await gw.close();
-      await sim.close();
-    });
+    const { sim, gw } = await fanucOverTcp(cleanups);
     const text = "%\nO12345 (TOO MANY DIGITS)\nM30\n%\n";
     expect((await gw.machine.send({ text, file: "x.nc" }, { force: true }).done).result).toBe("ok");
     expect((await sim.waitForProgram()).text).toBe(text);
