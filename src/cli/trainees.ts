@@ -9,6 +9,7 @@ import {
   openStoreFromArgs,
   readSubcommandLine,
   STORE_USAGE,
+  StoreLocationError,
   say,
 } from "./training-cli-common.ts";
 
@@ -136,6 +137,10 @@ export async function traineesCli(argv: string[], io: CliIo = process): Promise<
     o = await open(values);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);
+    if (err instanceof StoreLocationError) {
+      say(io.stderr, `maskinport trainees: ${err.message}`);
+      return 1;
+    }
     if (err instanceof ConfigError || err instanceof CatalogueError) {
       say(io.stderr, err.message);
       return 1;

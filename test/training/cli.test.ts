@@ -199,5 +199,9 @@ describe("maskinport users --config (the store the site config names)", () => {
     expect(missing.stderr).toMatch(
       /^maskinport courses: .*missing\.yaml: 1 problem\n {2}\(file\): file not found\n$/,
     );
+    const erase = await runPlain(["trainees", "erase", "ola", "--yes", "--config", config]);
+    expect(erase.code).toBe(1);
+    expect(erase.stderr).toContain(`maskinport trainees: ${config} has no training: section`);
+    expect(erase.stderr).not.toContain("    at ");
   });
 });
