@@ -139,6 +139,10 @@ export class SinkOutbox implements Outbox {
       out.push({ id: f.id, body: f.text, items: f.items });
       this.known.set(f.id, { items: f.items, bytes: f.bytes });
     }
+    // Handed out: not kept any longer (a body held until its PUBACK would outlive a young-generation
+    // GC for nothing). Peeked again only after redeliver(), which is rare: the files then.
+    for (let j = this.freshFirst; j < i; j++) this.freshBytes -= fresh[j]!.bytes;
+    this.freshFirst = i;
     // The file position of the next record is not tracked here: a later peek from the files locates it.
     this.cursor = undefined;
     this.settle();

@@ -80,6 +80,20 @@ describe("fresh records", () => {
     again.close();
   });
 
+  it("are handed out once: peeked again (a transport that lost its in-flight messages) they come from the files", () => {
+    const path = freshPath();
+    const ob = shared(path, ["mqtt"]);
+    const mqtt = ob.sink("mqtt");
+    for (let i = 1; i <= 3; i++) mqtt.append(`again ${i}`, 1, i);
+    expect(drain(mqtt).map((e) => e.body)).toEqual(["again 1", "again 2", "again 3"]);
+    mqtt.ack([1]);
+    expect(drain(mqtt).map((e) => [e.id, e.body])).toEqual([
+      [2, "again 2"],
+      [3, "again 3"],
+    ]);
+    ob.close();
+  });
+
   it("after a restart, undelivered records are read from the files", () => {
     const path = freshPath();
     const first = shared(path, ["mqtt"]);
