@@ -10,7 +10,7 @@
 #   LOADS="500:100" GATEWAYS="lean maskinport" DURATION=10 bench/opcua/run.sh
 #
 # env: HARNESS (the peer harness, default ../shared/peers/nodered or /work/shared/peers/nodered), WORK (/tmp/mp-opcua-bench),
-#      BASELINE (another checkout, run as gateway maskinport_base), GATEWAY_CPU_PROF_DIR (gateway.sh),
+#      BASELINE (another checkout, run as gateway maskinport_base), GATEWAY_CPU_PROF_DIR and GATEWAY_NODE_ARGS (gateway.sh),
 #      plus everything the harness's run.sh takes (LOADS, GATEWAYS, DURATION, WARMUP, SAMPLING_MS, PUBLISH_MS).
 set -euo pipefail
 
