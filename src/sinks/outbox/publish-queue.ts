@@ -24,8 +24,13 @@ export type PublishQueueStats = {
   failed: number;
 };
 
-/** Batches kept for the pump by remember(): more than a window's worth of the typical output. */
+/**
+ * Batches kept for the pump by remember(): more than a window's worth of the typical output, and
+ * at most this many characters of bodies (a pump that keeps up takes each at once; one that does
+ * not decodes from the files, so this only bounds what is held for nothing).
+ */
 const RECENT_BATCHES = 1024;
+const RECENT_CHARS = 8 * 1024 * 1024;
 
 type InFlight = { id: number; remaining: number; failed: boolean };
 
@@ -92,6 +97,7 @@ export class PublishQueue {
    * construction; a body read from the files after a restart is decoded.
    */
   private readonly recent = new Map<string, readonly QueuedMessage[]>();
+  private recentChars = 0;
 
   constructor(opts: { outbox: Outbox; window?: number }) {
     this.outbox = opts.outbox;
@@ -113,7 +119,7 @@ export class PublishQueue {
     // Before the append: inside it (outside a shared-log batch) the record is written and pumped.
     this.remember(body, messages);
     if (this.outbox.append(body, messages.length, seqMax)) return true;
-    this.recent.delete(body);
+    this.forget(body);
     return false;
   }
 
@@ -131,6 +137,9 @@ export class PublishQueue {
   /** The transport is down: hand out nothing more until resume(). */
   pause(): void {
     this.open = false;
+    // Nothing is pumped until the reconnect: the backlog is read from the files then.
+    this.recent.clear();
+    this.recentChars = 0;
   }
 
   /**
@@ -179,7 +188,7 @@ export class PublishQueue {
       for (const entry of entries) {
         this.cursor = entry.id;
         let messages = this.recent.get(entry.body);
-        if (messages) this.recent.delete(entry.body);
+        if (messages) this.forget(entry.body);
         else {
           try {
             messages = decodeMessages(entry.body);
@@ -208,11 +217,19 @@ export class PublishQueue {
 
   /** Keeps the newest batches only: a transport that is down lets them age out (then decoded from the files). */
   private remember(body: string, messages: readonly QueuedMessage[]): void {
-    if (this.recent.size >= RECENT_BATCHES) {
+    if (!this.open || body.length > RECENT_CHARS) return; // not pumped now: from the files later
+    this.forget(body);
+    while (this.recent.size >= RECENT_BATCHES || this.recentChars + body.length > RECENT_CHARS) {
       const oldest = this.recent.keys().next();
-      if (!oldest.done) this.recent.delete(oldest.value);
+      if (oldest.done) break;
+      this.forget(oldest.value);
     }
     this.recent.set(body, messages);
+    this.recentChars += body.length;
+  }
+
+  private forget(body: string): void {
+    if (this.recent.delete(body)) this.recentChars -= body.length;
   }
 
   private settleMessage(flight: InFlight, err: Error | undefined): void {
