@@ -93,6 +93,10 @@ const median = (xs: number[]) => {
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : [newestResults()];
 const all: Verdict[] = [];
+// With BASELINE (run.sh): the same default configuration run by another checkout, and this one's CPU
+// per message against it, per load and run.
+const allBase: Verdict[] = [];
+const againstBase: { load: number; ratio: number }[] = [];
 for (const file of files) {
   console.log(`goals from ${file}\n`);
   console.log(
@@ -116,6 +120,19 @@ for (const file of files) {
     for (const v of verdicts(rows, "maskinport_lean")) console.log(v.row);
     console.log("");
   }
+  if (rows.some((r) => r.gateway === "maskinport_base")) {
+    console.log("the baseline checkout's default configuration (maskinport_base) against lean, same run\n");
+    console.log(
+      "| load chg/s | CPU / msg vs lean | changes lost, gaps − late-tick pairs | delivery ratio lean / baseline | p99 vs lean | host busy % |",
+    );
+    console.log("|---:|---|---|---|---|---:|");
+    for (const v of verdicts(rows, "lean", "maskinport_base")) {
+      console.log(v.row);
+      allBase.push(v);
+    }
+    for (const v of verdicts(rows, "maskinport_base")) againstBase.push({ load: v.load, ratio: v.ratio });
+    console.log("");
+  }
 }
 
 // Several runs: the median is the figure to hold against a goal, the range is the noise.
@@ -131,5 +148,23 @@ if (files.length > 1) {
     console.log(
       `| ${load} | ${vs.length} | ${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}) ${mark(median(r) <= 2)} | max ${lost} ${mark(lost === 0)} | ${signed(median(d))} ms (${signed(Math.min(...d))} to ${signed(Math.max(...d))}) ${mark(median(d) <= 30)} |`,
     );
+  }
+  if (allBase.length > 0) {
+    console.log(
+      "\nthe baseline (maskinport_base), same runs; last column: this checkout's CPU per message / the baseline's\n",
+    );
+    console.log(
+      "| load chg/s | runs | CPU / msg vs lean | changes lost | p99 vs lean | this / baseline CPU per msg |",
+    );
+    console.log("|---:|---:|---|---|---|---|");
+    for (const load of [...new Set(allBase.map((v) => v.load))].sort((a, b) => a - b)) {
+      const vs = allBase.filter((v) => v.load === load);
+      const r = vs.map((v) => v.ratio);
+      const d = vs.map((v) => v.dp99);
+      const t = againstBase.filter((v) => v.load === load).map((v) => v.ratio);
+      console.log(
+        `| ${load} | ${vs.length} | ${median(r).toFixed(2)}× (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}) | max ${Math.max(...vs.map((v) => v.lost))} | ${signed(median(d))} ms (${signed(Math.min(...d))} to ${signed(Math.max(...d))}) | ${median(t).toFixed(2)}× (${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)}) |`,
+      );
+    }
   }
 }

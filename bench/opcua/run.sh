@@ -10,6 +10,7 @@
 #   LOADS="500:100" GATEWAYS="lean maskinport" DURATION=10 bench/opcua/run.sh
 #
 # env: HARNESS (the peer harness, default ../shared/peers/nodered or /work/shared/peers/nodered), WORK (/tmp/mp-opcua-bench),
+#      BASELINE (another checkout, run as gateway maskinport_base), GATEWAY_CPU_PROF_DIR and GATEWAY_NODE_ARGS (gateway.sh),
 #      plus everything the harness's run.sh takes (LOADS, GATEWAYS, DURATION, WARMUP, SAMPLING_MS, PUBLISH_MS).
 set -euo pipefail
 
@@ -47,11 +48,18 @@ grep -q 'measure_topic "$gw"' "$COPY/run.sh" || { echo "patching run.sh failed: 
 # sees a retained topic of an earlier one (and the harness starts a fresh broker without persistence per run).
 # shellcheck disable=SC2016  # ${BENCH_V}/${BENCH_P} are expanded by the harness when it starts the gateway / measure
 # Each run gets a fresh folder (config, store, outbox, library, gateway log) under $WORK/run/gw.
-for gw in maskinport maskinport_lean; do
+# BASELINE=DIR adds `maskinport_base`: the default configuration run by another checkout (e.g. a copy of main
+# before a change, sharing this node_modules), measured in the same run as this one.
+for gw in maskinport maskinport_lean maskinport_base; do
   variant=default
   [ "$gw" = maskinport_lean ] && variant=lean
   site="${gw//_/-}-v\${BENCH_V}p\${BENCH_P}"
-  export "GW_CMD_$gw=$ROOT/bench/opcua/gateway.sh $variant $site $WORK/run/gw/$gw-\${BENCH_V}-\${BENCH_P}"
+  root_env=""
+  if [ "$gw" = maskinport_base ]; then
+    [ -n "${BASELINE:-}" ] || continue
+    root_env="env MASKINPORT_ROOT=$BASELINE "
+  fi
+  export "GW_CMD_$gw=$root_env$ROOT/bench/opcua/gateway.sh $variant $site $WORK/run/gw/$gw-\${BENCH_V}-\${BENCH_P}"
   export "MEASURE_TOPIC_$gw=maskinport/$site/+/signal/#"
 done
 export GATEWAYS="${GATEWAYS:-nodered lean maskinport_lean maskinport}"

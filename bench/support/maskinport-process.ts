@@ -11,7 +11,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const MASKINPORT_BIN = join(ROOT, "bin", "maskinport.mjs");
+/**
+ * The gateway the benches start: this checkout's, or MASKINPORT_ROOT's (another checkout sharing this
+ * node_modules, e.g. main before a change: a before/after comparison with the same bench code).
+ */
+export const MASKINPORT_BIN = join(process.env.MASKINPORT_ROOT || ROOT, "bin", "maskinport.mjs");
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /**

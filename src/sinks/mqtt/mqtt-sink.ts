@@ -6,6 +6,7 @@ import type { PipelineOutput, Sink } from "../../core/contracts.ts";
 import type { Outbox } from "../outbox/outbox-types.ts";
 import { type PublishFn, PublishQueue, type QueuedMessage } from "../outbox/publish-queue.ts";
 import { checkBrokerUrl, readPem, redactUrl } from "./broker-options.ts";
+import { filterIncoming, PubackFilter } from "./puback-filter.ts";
 import { PublishFrames } from "./publish-frames.ts";
 import { Qos1Publisher } from "./qos1-publisher.ts";
 import { eventPayload, signalPayload, statePayload, statusPayload, Topics } from "./topics.ts";
@@ -169,8 +170,17 @@ export class MqttSink implements Sink {
         },
         protocolVersion,
       );
-      // Our packets are not in mqtt.js's outgoing table: it ignores their PUBACKs, we take them here.
+      // Our packets are not in mqtt.js's outgoing table, so their PUBACKs are ours to take: off the
+      // socket before mqtt.js parses them (puback-filter.ts says why). The stream is new on every
+      // (re)connect; mqtt.js sends CONNECT right after creating it, before any byte can arrive. The
+      // first one was created (and CONNECT sent) inside connect() above.
       const qos1 = this.qos1;
+      const claim = (id: number, reasonCode: number): boolean => qos1.acknowledge(id, reasonCode);
+      filterIncoming(client.stream, new PubackFilter(claim));
+      client.on("packetsend", (packet) => {
+        if (packet.cmd === "connect") filterIncoming(client.stream, new PubackFilter(claim));
+      });
+      // What the filter hands on (it switches itself off on a stream it cannot frame) still counts.
       client.on("packetreceive", (packet) => {
         if (packet.cmd === "puback" && packet.messageId !== undefined) {
           qos1.acknowledge(packet.messageId, packet.reasonCode ?? 0);

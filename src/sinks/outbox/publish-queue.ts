@@ -24,6 +24,14 @@ export type PublishQueueStats = {
   failed: number;
 };
 
+/**
+ * Batches kept for the pump by remember(): more than a window's worth of the typical output, and
+ * at most this many characters of bodies (a pump that keeps up takes each at once; one that does
+ * not decodes from the files, so this only bounds what is held for nothing).
+ */
+const RECENT_BATCHES = 1024;
+const RECENT_CHARS = 8 * 1024 * 1024;
+
 type InFlight = { id: number; remaining: number; failed: boolean };
 
 // An entry's body: per message `<flags><topic length>:<topic><payload length>:<payload>`,
@@ -81,6 +89,15 @@ export class PublishQueue {
   private readonly inflight = new Map<number, InFlight>();
   private pumpScheduled = false;
   private idleWaiters: (() => void)[] = [];
+  /**
+   * The messages of the batches enqueued lately, by their encoded body: the
+   * outbox hands a record it just wrote back with the very string it was given
+   * (sink-outbox.ts), so the pump takes the messages from here instead of
+   * decoding them again. Found by content, so a hit is the same messages by
+   * construction; a body read from the files after a restart is decoded.
+   */
+  private readonly recent = new Map<string, readonly QueuedMessage[]>();
+  private recentChars = 0;
 
   constructor(opts: { outbox: Outbox; window?: number }) {
     this.outbox = opts.outbox;
@@ -92,10 +109,18 @@ export class PublishQueue {
     });
   }
 
-  /** Store one batch durably (see Outbox.append); delivery follows when the transport is open. */
+  /**
+   * Store one batch durably (see Outbox.append); delivery follows when the transport is open. The
+   * messages are handed to the transport as given: do not change them afterwards.
+   */
   enqueue(messages: readonly QueuedMessage[], seqMax?: number): boolean {
     if (messages.length === 0) return true;
-    return this.outbox.append(encodeMessages(messages), messages.length, seqMax);
+    const body = encodeMessages(messages);
+    // Before the append: inside it (outside a shared-log batch) the record is written and pumped.
+    this.remember(body, messages);
+    if (this.outbox.append(body, messages.length, seqMax)) return true;
+    this.forget(body);
+    return false;
   }
 
   /**
@@ -112,6 +137,9 @@ export class PublishQueue {
   /** The transport is down: hand out nothing more until resume(). */
   pause(): void {
     this.open = false;
+    // Nothing is pumped until the reconnect: the backlog is read from the files then.
+    this.recent.clear();
+    this.recentChars = 0;
   }
 
   /**
@@ -159,11 +187,14 @@ export class PublishQueue {
       if (entries.length === 0) break;
       for (const entry of entries) {
         this.cursor = entry.id;
-        let messages: QueuedMessage[];
-        try {
-          messages = decodeMessages(entry.body);
-        } catch {
-          messages = []; // cannot happen unless the file was edited; skip rather than block the queue
+        let messages = this.recent.get(entry.body);
+        if (messages) this.forget(entry.body);
+        else {
+          try {
+            messages = decodeMessages(entry.body);
+          } catch {
+            messages = []; // cannot happen unless the file was edited; skip rather than block the queue
+          }
         }
         const flight: InFlight = { id: entry.id, remaining: messages.length + 1, failed: false };
         this.inflight.set(entry.id, flight);
@@ -182,6 +213,23 @@ export class PublishQueue {
         this.finish(flight); // the +1 above: an entry completes only after all were handed over
       }
     }
+  }
+
+  /** Keeps the newest batches only: a transport that is down lets them age out (then decoded from the files). */
+  private remember(body: string, messages: readonly QueuedMessage[]): void {
+    if (!this.open || body.length > RECENT_CHARS) return; // not pumped now: from the files later
+    this.forget(body);
+    while (this.recent.size >= RECENT_BATCHES || this.recentChars + body.length > RECENT_CHARS) {
+      const oldest = this.recent.keys().next();
+      if (oldest.done) break;
+      this.forget(oldest.value);
+    }
+    this.recent.set(body, messages);
+    this.recentChars += body.length;
+  }
+
+  private forget(body: string): void {
+    if (this.recent.delete(body)) this.recentChars -= body.length;
   }
 
   private settleMessage(flight: InFlight, err: Error | undefined): void {

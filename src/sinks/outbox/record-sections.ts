@@ -8,7 +8,11 @@
 // Each body is that sink's own encoding (MQTT messages, Influx points): a
 // sink reads back only its section and never decodes another's.
 
-export type SectionInput = { sink: string; items: number; body: Buffer };
+/**
+ * One sink's section of a record. `text`: the body as the sink appended it (a string), kept so
+ * that the sink's view can hand a record it just wrote back from memory (sink-outbox.ts).
+ */
+export type SectionInput = { sink: string; items: number; body: Buffer; text?: string };
 
 export type SectionRef = { sink: string; items: number; start: number; end: number };
 

@@ -68,7 +68,7 @@ export class RecordWriter {
     const id = this.log.lastId;
     for (const v of this.views) {
       const s = record.sections.find((x) => x.sink === v.name);
-      v.written(id, place, place.bytes, s && { items: s.items, bytes: s.body.length });
+      v.written(id, place, place.bytes, s && { items: s.items, bytes: s.body.length, text: s.text });
     }
     if (!quiet) for (const s of record.sections) this.view(s.sink).notifyAppended();
     return place;

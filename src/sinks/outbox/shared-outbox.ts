@@ -211,7 +211,7 @@ export class SharedOutbox {
   /** SinkOutbox.append: a section of the batch being assembled, or a record of its own outside a batch. */
   appendSection(view: SinkOutbox, body: string, items: number, seqMax: number | undefined): boolean {
     if (!this.unlock) throw new Error(`outbox ${this.path} is not open (call open() first)`);
-    const section: SectionInput = { sink: view.name, items, body: Buffer.from(body, "utf8") };
+    const section: SectionInput = { sink: view.name, items, body: Buffer.from(body, "utf8"), text: body };
     // Its line in the section table, then its body.
     const sectionBytes = 1 + view.name.length + 8 + section.body.length;
     let staged = this.staged;
