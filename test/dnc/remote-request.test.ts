@@ -121,4 +121,27 @@ describe("a machine asks for a program", () => {
     expect(outcome.result).toBe("ok");
     expect((await sim.waitForProgram()).text).toBe(normaliseEob(FANUC));
   });
+  it("after a cancelled send, what the control still says is not taken for a transfer: the next send goes through", async () => {
+    // A slow control drains its buffer after the cancel and sends flow-control characters; the
+    // listener once took those for the start of a punched program and held the line "busy" for
+    // up to a minute, so the trainee's second try was refused.
+    const { sim, gw } = await fanucOverTcp(cleanups, { storeCharsPerSecond: 150, bufferBytes: 128 });
+    gw.machine.startListening();
+    await new Promise((r) => setTimeout(r, 200));
+    const long = `%\nO1234\n${Array.from({ length: 300 }, (_, i) => `N${i * 10} G01 X${i} Z-1. F0.2`).join("\n")}\nM30\n%\n`;
+    const first = gw.machine.send({ text: long, file: "O1234.nc" });
+    await new Promise((r) => setTimeout(r, 1500));
+    first.cancel();
+    expect((await first.done).result).toBe("cancelled");
+    const busyAt: number[] = [];
+    const t0 = Date.now();
+    while (Date.now() - t0 < 4000) {
+      if (gw.machine.busy) busyAt.push(Date.now() - t0);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(busyAt, "ms after the cancel at which the line said busy").toEqual([]);
+    sim.setMode("store");
+    const second = await gw.machine.send({ text: FANUC, file: "O1234.nc" }).done;
+    expect(second.result).toBe("ok");
+  }, 30_000);
 });

@@ -15,7 +15,12 @@ export type ReceiveOptions = {
   idleTimeoutMs?: number;
   /** 0 = wait for ever (listening for remote requests). */
   startTimeoutMs?: number;
-  /** Called once the first character arrives (the transfer has really started). */
+  /**
+   * Called once the program itself starts (its first character after any
+   * leader). Leader, flow-control characters and line noise do not count:
+   * a listener that took them for a transfer would hold the line "busy"
+   * while it waited, refusing the next send.
+   */
   onStart?: () => void;
 };
 
@@ -49,6 +54,8 @@ export function receiveProgram(opts: ReceiveOptions): Promise<ReceivedProgram> {
   const raw: number[] = [];
   let bytes = 0;
   let started: number | undefined;
+  /** Whether onStart was called: once, when the program itself began. */
+  let announced = false;
   let diagnosed = false;
   let lineErrors = 0;
   let lastDataAt = performance.now();
@@ -127,10 +134,7 @@ export function receiveProgram(opts: ReceiveOptions): Promise<ReceivedProgram> {
 
     const offData = port.onData((chunk) => {
       lastDataAt = performance.now();
-      if (started === undefined) {
-        started = performance.now();
-        opts.onStart?.();
-      }
+      if (started === undefined) started = performance.now();
       bytes += chunk.raw.length;
       for (const b of chunk.raw) if (raw.length < 512) raw.push(b);
       lineErrors += chunk.parityErrors + chunk.framingErrors;
@@ -145,6 +149,10 @@ export function receiveProgram(opts: ReceiveOptions): Promise<ReceivedProgram> {
         return;
       }
       decoder.feed(chunk.chars);
+      if (!announced && decoder.hasStarted) {
+        announced = true;
+        opts.onStart?.();
+      }
       meter.update(bytes, decoder.lineCount);
       if (decoder.endedBy) return done(decoder.endedBy);
       arm(idleMs, onIdle);
