@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/load.ts";
 import {
   CatalogueError,
   catalogueFromTexts,
   loadCatalogueFolder,
+  parseCatalogueText,
 } from "../../src/evidence/catalogue/load.ts";
 
 const curriculum = `catalogue:
@@ -141,5 +143,32 @@ goals:
       path: "(yaml)",
     });
     expect(() => loadCatalogueFolder("/nonexistent/competence")).toThrow(/folder not found/);
+  });
+});
+
+describe("catalogue files: YAML aliases", () => {
+  // The school edits these files like the site config, and gets the same errors for aliases.
+  it("an alias without its anchor, and an alias bomb, are ConfigErrors with a line", () => {
+    expect(() => parseCatalogueText("goals: *a\n", "school.yaml")).toThrow(ConfigError);
+    const err = (() => {
+      try {
+        parseCatalogueText("catalogue: x\ngoals: *a\n", "school.yaml");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems[0]?.line).toBe(2);
+    const bomb = ["a: &a [x,x,x,x,x,x,x,x,x,x]"];
+    for (const [name, prev] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+    ] as const) {
+      bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(",")}]`);
+    }
+    expect(() => parseCatalogueText(`${bomb.join("\n")}\n`, "school.yaml")).toThrow(ConfigError);
   });
 });

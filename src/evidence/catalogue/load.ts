@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { type ConfigProblem, describeIssues, formatPath } from "../../config/errors.ts";
 import { ConfigError, lineOf } from "../../config/load.ts";
+import { yamlToData } from "../../config/yaml-aliases.ts";
 import { type CatalogueFile, catalogueFileSchema, type Goal } from "./schema.ts";
 
 /** A goal with the catalogue it came from. */
@@ -33,7 +34,10 @@ export function parseCatalogueText(text: string, file: string): Parsed {
       })),
     );
   }
-  const data: unknown = doc.toJS();
+  // The config loader's conversion: an unset alias or an alias bomb is a problem with its line, not a ReferenceError.
+  const converted = yamlToData(doc, lc);
+  if (!converted.ok) throw new ConfigError(file, [converted.problem]);
+  const data = converted.data;
   const result = catalogueFileSchema.safeParse(data);
   if (!result.success) {
     const problems = describeIssues(catalogueFileSchema, data, result.error.issues);
