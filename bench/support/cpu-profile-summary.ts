@@ -2,7 +2,10 @@
 // package (node_modules/<name>, our src/<folder>, Node's internals, GC, idle),
 // as shares of the busy time (idle excluded). Scripts, not tests.
 //
-//   node_modules/.bin/node bench/support/cpu-profile-summary.ts FILE.cpuprofile [--top 30]
+//   node_modules/.bin/node bench/support/cpu-profile-summary.ts FILE.cpuprofile [--top 30] [--skip 15]
+//
+// --skip S leaves out the first S seconds (start-up: module loading, the OPC UA browse, JIT
+// warm-up), so that what remains is the steady state a benchmark window measures.
 import { readFileSync } from "node:fs";
 
 type ProfileNode = {
@@ -26,12 +29,16 @@ export function bucketOf(url: string, functionName: string): string {
   return url.replace(/^file:\/\//, "");
 }
 
-export function summarise(profile: Profile, top: number): string {
+export function summarise(profile: Profile, top: number, skipSeconds = 0): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
+  let elapsedUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!;
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    const delta = profile.timeDeltas[i] ?? 0;
+    elapsedUs += delta;
+    if (elapsedUs < skipSeconds * 1e6) continue;
+    self.set(id, (self.get(id) ?? 0) + delta);
   }
   const perFunction = new Map<string, number>();
   const perBucket = new Map<string, number>();
@@ -68,9 +75,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const file = process.argv[2];
   const topAt = process.argv.indexOf("--top");
   const top = topAt > 0 ? Number(process.argv[topAt + 1]) : 30;
-  if (!file || !Number.isInteger(top) || top <= 0) {
-    console.error("usage: cpu-profile-summary.ts FILE.cpuprofile [--top N]");
+  const skipAt = process.argv.indexOf("--skip");
+  const skip = skipAt > 0 ? Number(process.argv[skipAt + 1]) : 0;
+  if (!file || !Number.isInteger(top) || top <= 0 || !(skip >= 0)) {
+    console.error("usage: cpu-profile-summary.ts FILE.cpuprofile [--top N] [--skip SECONDS]");
     process.exit(2);
   }
-  console.log(summarise(JSON.parse(readFileSync(file, "utf8")) as Profile, top));
+  console.log(summarise(JSON.parse(readFileSync(file, "utf8")) as Profile, top, skip));
 }
