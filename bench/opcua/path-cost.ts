@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DataType, DataValue, StatusCodes, Variant } from "node-opcua";
+import { DataType, DataValue, StatusCodes, Variant } from "node-opcua-client";
 import { pino } from "pino";
 import type { Binding } from "../../src/adapters/opcua/convert.ts";
 import { ReadingAssembler } from "../../src/adapters/opcua/readings.ts";

@@ -1,4 +1,4 @@
-import type { DataValue } from "node-opcua";
+import type { DataValue } from "node-opcua-client";
 import type { Logger } from "pino";
 import { backoffDelay } from "../../core/backoff.ts";
 import {

@@ -9,7 +9,7 @@ import {
   NodeClassMask,
   type ReferenceDescription,
   ResultMask,
-} from "node-opcua";
+} from "node-opcua-client";
 import { KNOWN_TYPES, type KnownType, nodeIdText, UA } from "./companion-types.ts";
 
 /** Servers limit nodes per Browse request (MaxNodesPerBrowse); 100 is below every limit seen in practice. */

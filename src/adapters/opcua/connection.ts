@@ -4,7 +4,7 @@
 // Every way it can fail becomes a ConnectError whose message says what to do;
 // after success node-opcua's connection strategy (unlimited retries, capped
 // backoff) keeps the session alive and the handlers report what happens.
-import type { ClientSubscription, DataValue, StatusCode } from "node-opcua";
+import type { ClientSubscription, DataValue, StatusCode } from "node-opcua-client";
 import type { Logger } from "pino";
 import type { TypeResolver } from "./browse.ts";
 import { UA } from "./companion-types.ts";

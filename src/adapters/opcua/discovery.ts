@@ -2,7 +2,7 @@
 // instances on a server, pick the configured one, and browse it into the flat
 // node list that convert.ts maps to signals. A companion-spec machine thus
 // needs only its endpoint in the config.
-import { AttributeIds, type ClientSession, NodeClass, NodeClassMask } from "node-opcua";
+import { AttributeIds, type ClientSession, NodeClass, NodeClassMask } from "node-opcua-client";
 import { browseChildren, type TypeResolver } from "./browse.ts";
 import { MACHINE_ROOT_TYPES, nodeIdText, UA } from "./companion-types.ts";
 import { asText, type BrowsedNode } from "./convert.ts";

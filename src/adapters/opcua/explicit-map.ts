@@ -3,7 +3,13 @@
 // (does it exist, is it a variable), and each bad entry becomes an error
 // naming the signal, the node and the fix. Good entries still work: one typo
 // must not blind the whole machine.
-import { AttributeIds, type ClientSession, makeBrowsePath, NodeClass, resolveNodeId } from "node-opcua";
+import {
+  AttributeIds,
+  type ClientSession,
+  makeBrowsePath,
+  NodeClass,
+  resolveNodeId,
+} from "node-opcua-client";
 import type { SignalId } from "../../core/signals.ts";
 import { nodeIdText, UA } from "./companion-types.ts";
 import type { OpcuaNodeConfig } from "./config.ts";

@@ -6,7 +6,7 @@
 // machine does not look offline. On resume the queued values and events
 // arrive, and a ConditionRefresh repairs whatever alarm events a long pause
 // pushed out of the event queue.
-import type { StatusCode } from "node-opcua";
+import type { StatusCode } from "node-opcua-client";
 import type { Logger } from "pino";
 
 export type PublishingTarget = {

@@ -1,4 +1,4 @@
-import { setErrorLogger, setWarningLogger } from "node-opcua";
+import { setErrorLogger, setWarningLogger } from "node-opcua-client";
 import type { Logger } from "pino";
 
 let routed: Logger | null = null;

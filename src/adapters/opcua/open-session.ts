@@ -3,16 +3,16 @@
 // ConnectError whose message says what to do. Who shares the session is
 // session-pool.ts's business.
 import { createHash } from "node:crypto";
+import type { OPCUACertificateManager } from "node-opcua-certificate-manager";
 import {
   type ClientSession,
   type EndpointDescription,
   MessageSecurityMode,
-  type OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
   type UserIdentityInfo,
   UserTokenType,
-} from "node-opcua";
+} from "node-opcua-client";
 import type { Logger } from "pino";
 import type { OpcuaMonitorConfig } from "./config.ts";
 import { ConnectError } from "./connection-error.ts";

@@ -5,7 +5,7 @@
 import { X509Certificate } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { basename, join } from "node:path";
-import { OPCUACertificateManager } from "node-opcua";
+import { OPCUACertificateManager } from "node-opcua-certificate-manager";
 
 export function pkiFolders(pkiDir: string) {
   return {

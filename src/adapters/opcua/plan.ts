@@ -2,7 +2,7 @@
 // discovery or the explicit node map, and which event sources are this
 // machine's. Run at connect, and again after a server restart to check that
 // node-opcua's recreated items still point at the same nodes.
-import type { ClientSession } from "node-opcua";
+import type { ClientSession } from "node-opcua-client";
 import { TypeResolver } from "./browse.ts";
 import type { OpcuaMonitorConfig } from "./config.ts";
 import { ConnectError } from "./connection-error.ts";

@@ -1,7 +1,7 @@
 // Turns data-change notifications into Readings: decodes the value with its
 // binding, combines signals fed by several nodes (CNC execution = program
 // status + feed hold), and maps OPC UA status codes to quality.
-import type { DataValue } from "node-opcua";
+import type { DataValue } from "node-opcua-client";
 import type { Quality, Reading } from "../../core/observation.ts";
 import { signalSpec } from "../../core/signals.ts";
 import { type Binding, combineDecoded, type Decoded, decodeBinding } from "./convert.ts";

@@ -3,7 +3,7 @@
 // its own subscription on the shared session (connection.ts), so a server
 // with eight machines sees one session, not eight; node-opcua's reconnect
 // restores the one session and every subscription on it.
-import type { ClientSession, OPCUAClient } from "node-opcua";
+import type { ClientSession, OPCUAClient } from "node-opcua-client";
 import type { Logger } from "pino";
 import { ConnectError } from "./connection-error.ts";
 import { type OpenSession, openSession, type SessionConfig } from "./open-session.ts";

@@ -18,7 +18,7 @@ import {
   type StatusCode,
   TimestampsToReturn,
   type Variant,
-} from "node-opcua";
+} from "node-opcua-client";
 import type { TypeResolver } from "./browse.ts";
 import { nodeIdText, UA } from "./companion-types.ts";
 import type { Binding } from "./convert.ts";

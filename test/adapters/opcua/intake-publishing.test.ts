@@ -3,7 +3,7 @@
 // newer request, and a connection created in the other mode. (The simulator
 // always accepts SetPublishingMode; intake.test.ts covers the real thing.)
 import { Writable } from "node:stream";
-import { type StatusCode, StatusCodes } from "node-opcua";
+import { type StatusCode, StatusCodes } from "node-opcua-client";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { IntakePublishing, type PublishingTarget } from "../../../src/adapters/opcua/intake.ts";
