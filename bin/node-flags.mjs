@@ -18,10 +18,11 @@
 // --single-threaded-gc: a gateway's heap is small (≈ 65 MB live) and its load
 // steady; V8's parallel scavenges and concurrent marking spread that little
 // work over four helper threads, and waking and joining them cost more than
-// the work. At 1k changes/s the helpers used 1.4 % of a core, more than the
-// gateway's own main thread; on one thread the same collections cost 0.5 %
-// (bench/opcua/README.md, "GC flags"). The one to two cores of a small shop
-// PC are better left to the OPC UA server, the broker and the store.
+// the work. At 1k changes/s the helpers used 1.4 % of a core, almost as much
+// as the gateway's main thread (1.7 %); with this flag they use 0.5 % and the
+// process 2.5 % instead of 3.3 % (bench/opcua/README.md, "The default
+// configuration at low load"). The one or two cores of a small shop PC are
+// better left to the OPC UA server, the broker and the store.
 //
 // --max-semi-space-size=16 (MB): on a machine with a lot of memory V8 grows
 // the young generation to 32 MB+ per semi-space, and a full mark-compact of
