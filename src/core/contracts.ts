@@ -38,6 +38,7 @@ export interface IntakeControl {
 export type AdapterContext = {
   /** Hand readings to the pipeline. A batch is processed synchronously and in order. */
   emit(readings: readonly Reading[]): void;
+  /** Already bound to `{ adapter: id }` by the gateway core: adapters log to it as it is. */
   log: Logger;
   /** Optional: adapters that can pause reading honour it (see IntakeControl). */
   intake?: IntakeControl;

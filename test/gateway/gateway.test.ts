@@ -5,11 +5,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.ts";
 import { MACHINE_STATES } from "../../src/core/events.ts";
 import { Gateway } from "../../src/gateway/gateway.ts";
+import { captureLog, repeatedKeys } from "../support/log-lines.ts";
 import { type Mosquitto, startMosquitto } from "../support/mosquitto.ts";
 import { freePorts, waitFor } from "../support/ports.ts";
 
@@ -59,11 +59,12 @@ function suite(name: string, brokerSection: () => Promise<{ section: string; url
     let mqttUrl: string;
     let webPort: number;
     let live: Awaited<ReturnType<typeof subscribe>>;
+    const captured = captureLog("info");
 
     beforeAll(async () => {
       const broker = await brokerSection();
       const config = await gatewayConfig(broker.section, prefix);
-      gateway = new Gateway({ config, log: pino({ level: "silent" }), version: "test" });
+      gateway = new Gateway({ config, log: captured.log, version: "test" });
       ({ mqttUrl, webPort } = await gateway.start());
       live = await subscribe(mqttUrl, `${prefix}/#`);
     });
@@ -152,6 +153,18 @@ function suite(name: string, brokerSection: () => Promise<{ section: string; url
       const rows = after.split("\n").find((l) => l.startsWith("maskinport_timeseries_rows_total "));
       expect(Number(rows?.split(" ").pop())).toBeGreaterThan(0);
       expect(after).toMatch(/^maskinport_timeseries_write_errors_total 0$/m);
+    });
+
+    it("logs one JSON object per line, each field once, adapter lines naming their adapter", async () => {
+      await waitFor("an adapter's connected line", () =>
+        captured.lines.find((l) => l.includes('"msg":"connected"')),
+      );
+      const repeats = captured.lines.filter((l) => repeatedKeys(l).length > 0);
+      expect(repeats).toEqual([]);
+      const connected = captured.lines
+        .filter((l) => l.includes('"msg":"connected"'))
+        .map((l) => JSON.parse(l) as { adapter?: string });
+      expect(connected.map((l) => l.adapter)).toContain("shdr:lathe-1");
     });
 
     it("publishes offline status on stop", async () => {

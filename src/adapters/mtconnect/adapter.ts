@@ -75,7 +75,7 @@ export class MtconnectAdapter implements Adapter {
   async start(ctx: AdapterContext): Promise<void> {
     if (this.loop) throw new Error(`${this.id} already started`);
     this.abort = new AbortController();
-    const log = ctx.log.child({ adapter: this.id });
+    const log = ctx.log;
     let failures = 0;
     let resyncStreak = 0;
     const emit = (readings: Reading[]) => {

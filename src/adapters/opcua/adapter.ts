@@ -120,7 +120,7 @@ export class OpcuaAdapter implements Adapter {
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#ctx) throw new Error(`${this.id}: start() called twice`);
     this.#ctx = ctx;
-    this.#log = ctx.log.child({ adapter: this.id });
+    this.#log = ctx.log;
     routeNodeOpcuaLogs(ctx.log);
     this.#publishing = new IntakePublishing({
       log: this.#log,

@@ -142,7 +142,7 @@ export class ShdrAdapter implements Adapter {
   async start(ctx: AdapterContext): Promise<void> {
     if (this.#ctx) throw new Error(`${this.id}: start() called twice`);
     this.#ctx = ctx;
-    this.#log = ctx.log.child({ adapter: this.id });
+    this.#log = ctx.log;
     this.#limiter = new LogLimiter(this.#log);
     this.#intake = ctx.intake;
     this.#stopIntake = ctx.intake?.onChange((paused) => this.#onIntake(paused));
