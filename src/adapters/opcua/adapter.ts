@@ -197,7 +197,7 @@ export class OpcuaAdapter implements Adapter {
         {
           endpoint: this.#config.endpoint,
           security: `${connection.security.mode}/${connection.security.policy}`,
-          machine: connection.machineName,
+          serverMachine: connection.machineName, // the machine object on the server, not our machine id
           items: connection.bindings.length,
         },
         "OPC UA subscription running",
