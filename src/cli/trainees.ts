@@ -2,15 +2,20 @@ import { createInterface } from "node:readline";
 import { ConfigError } from "../config/load.ts";
 import { CatalogueError, loadCatalogueFolder } from "../evidence/catalogue/load.ts";
 import { EvidenceService } from "../evidence/service.ts";
+import { openTrainingStore } from "../training/store/open.ts";
+import { PostgresUnavailableError } from "../training/store/postgres-errors.ts";
 import type { TrainingStore, UserRecord } from "../training/store/types.ts";
 import { openStore as openLedger, UsageError } from "./evidence.ts";
 import {
   type CliIo,
-  openStoreFromArgs,
+  endWebLogins,
   readSubcommandLine,
   STORE_USAGE,
+  type StoreLocation,
   StoreLocationError,
   say,
+  storeLocationFromArgs,
+  webLoginsEnded,
 } from "./training-cli-common.ts";
 
 // `maskinport trainees export|erase ID`: the GDPR access request and erasure
@@ -25,7 +30,8 @@ const USAGE = `Usage:
   maskinport trainees erase USER [--yes]
       remove their personal data: name, username, e-mail, badge and sessions from the
       training store, their evidence key and notes from the ledger (records stay,
-      anonymous; the chain still verifies). Asks for confirmation unless --yes.
+      anonymous; the chain still verifies), and end their web logins. Asks for
+      confirmation unless --yes.
 USER = id or username.
 ${STORE_USAGE}
 Ledger: --ledger FILE (SQLite), or --config FILE (its library.path; default
@@ -53,7 +59,13 @@ type Values = {
   yes?: boolean;
 };
 
-type Opened = { store: TrainingStore; evidence: EvidenceService; close(): Promise<void> };
+type Opened = {
+  store: TrainingStore;
+  /** Where the store is: the web sessions are beside it. */
+  where: StoreLocation;
+  evidence: EvidenceService;
+  close(): Promise<void>;
+};
 
 async function open(v: Values): Promise<Opened> {
   const postgres = v.postgres ?? (process.env.MASKINPORT_TRAINING_POSTGRES_URL || undefined);
@@ -63,13 +75,15 @@ async function open(v: Values): Promise<Opened> {
     ...(v.catalogue ? { catalogue: v.catalogue } : {}),
   });
   try {
-    const store = await openStoreFromArgs({ db: v.db, postgres, config: v.config });
+    const where = storeLocationFromArgs({ db: v.db, postgres, config: v.config });
+    const store = await openTrainingStore(where);
     const evidence = new EvidenceService({
       store: ledger.store,
       catalogue: loadCatalogueFolder(ledger.catalogueDir),
     });
     return {
       store,
+      where,
       evidence,
       close: async () => {
         await store.close();
@@ -114,7 +128,7 @@ async function exportPerson(o: Opened, user: UserRecord) {
 
 async function confirm(io: CliIo, user: UserRecord): Promise<boolean> {
   io.stderr.write(
-    `Erase ${user.id} (${user.role}): name, username, e-mail, badge, sessions, evidence key and notes.\n` +
+    `Erase ${user.id} (${user.role}): name, username, e-mail, badge, sessions, web logins, evidence key and notes.\n` +
       "Evidence records stay, anonymous. This cannot be undone. Type yes to erase: ",
   );
   const rl = createInterface({ input: io.stdin, terminal: false });
@@ -137,7 +151,7 @@ export async function traineesCli(argv: string[], io: CliIo = process): Promise<
     o = await open(values);
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message);
-    if (err instanceof StoreLocationError) {
+    if (err instanceof StoreLocationError || err instanceof PostgresUnavailableError) {
       say(io.stderr, `maskinport trainees: ${err.message}`);
       return 1;
     }
@@ -170,13 +184,15 @@ export async function traineesCli(argv: string[], io: CliIo = process): Promise<
     // Evidence first: if the store step then fails, running erase again finishes it (both are idempotent).
     const evidence = await o.evidence.erase(user.id, "request", now);
     const erased = await o.store.eraseUser(user.id, now);
+    // A person erased is no longer someone who can be logged in, on any gateway.
+    const loginsEnded = await endWebLogins(o.where, user.id);
     say(
       io.stdout,
       `erased ${user.id}: ${
         evidence
           ? `evidence subject ${evidence.subject} is anonymous (${evidence.notesDeleted} notes deleted)`
           : "no evidence key (nothing to unlink)"
-      }; ${erased?.sessionsDeleted ?? 0} sessions deleted; user row anonymised and disabled`,
+      }; ${erased?.sessionsDeleted ?? 0} sessions deleted; ${webLoginsEnded(loginsEnded)}; user row anonymised and disabled`,
     );
     return 0;
   } finally {

@@ -4,7 +4,9 @@ import { ConfigError, loadConfig } from "../config/load.ts";
 import type { MaskinportConfig } from "../config/schema.ts";
 import { UserInputError } from "../training/people/users.ts";
 import { openTrainingStore } from "../training/store/open.ts";
+import { PostgresUnavailableError } from "../training/store/postgres-errors.ts";
 import { StoreConflictError, type TrainingStore } from "../training/store/types.ts";
+import { openSessionStore } from "../web/auth/open-session-store.ts";
 
 // What `maskinport users`, `courses` and `trainees` share: how their command
 // line is read and refused, where the training store is, and the streams they
@@ -87,41 +89,73 @@ export const STORE_USAGE = `Store: --config FILE (the site config's training sec
        --db FILE (default data/training.db), or PostgreSQL via
        MASKINPORT_TRAINING_POSTGRES_URL (or --postgres URL)`;
 
-export async function openStoreFromArgs(values: {
+/** Where the training store is: a SQLite file, or the site's PostgreSQL when `postgres` is set. */
+export type StoreLocation = { path: string; postgres?: { url: string } | undefined };
+
+export function storeLocationFromArgs(values: {
   config?: string;
   db?: string;
   postgres?: string;
-}): Promise<TrainingStore> {
+}): StoreLocation {
   const url = values.postgres ?? process.env.MASKINPORT_TRAINING_POSTGRES_URL;
   if (values.config && !values.db && !url) {
     const training = trainingSectionOf(values.config);
-    return openTrainingStore({ path: training.path, postgres: training.postgres });
+    return { path: training.path, postgres: training.postgres };
   }
-  return openTrainingStore({ path: values.db ?? "data/training.db", postgres: url ? { url } : undefined });
+  return { path: values.db ?? "data/training.db", postgres: url ? { url } : undefined };
 }
 
 /**
- * Opens the store the options name, runs `work` on it and closes it again.
+ * End every web login of `userId` in the session store beside the training
+ * store (the one the gateways use: the same SQLite file or PostgreSQL), so a
+ * disabled, re-passworded or erased person is logged out on every gateway at
+ * once. Returns how many live logins ended.
+ */
+export async function endWebLogins(where: StoreLocation, userId: string): Promise<number> {
+  const sessions = await openSessionStore(where);
+  try {
+    return await sessions.destroyUser(userId);
+  } finally {
+    await sessions.close();
+  }
+}
+
+/** "1 web login ended" / "3 web logins ended", for the CLI's answers. */
+export function webLoginsEnded(count: number): string {
+  return `${count} web login${count === 1 ? "" : "s"} ended`;
+}
+
+/**
+ * Opens the store the options name, runs `work` on it (with where it is, for
+ * the web sessions beside it) and closes it again.
  * What a person at the terminal can fix is `fail` (exit 1), not a stack
- * trace: a store that cannot be located, input the services refuse, a
- * conflict (a username or badge already taken).
+ * trace: a store that cannot be located or reached, input the services
+ * refuse, a conflict (a username or badge already taken).
  */
 export async function runOnTrainingStore(
   values: { config?: string; db?: string; postgres?: string },
   fail: (message: string) => number,
-  work: (store: TrainingStore) => Promise<number>,
+  work: (store: TrainingStore, where: StoreLocation) => Promise<number>,
 ): Promise<number> {
   let store: TrainingStore;
+  let where: StoreLocation;
   try {
-    store = await openStoreFromArgs(values);
+    where = storeLocationFromArgs(values);
+    store = await openTrainingStore(where);
   } catch (err) {
-    if (err instanceof StoreLocationError) return fail(err.message);
+    if (err instanceof StoreLocationError || err instanceof PostgresUnavailableError)
+      return fail(err.message);
     throw err;
   }
   try {
-    return await work(store);
+    return await work(store, where);
   } catch (err) {
-    if (err instanceof UserInputError || err instanceof StoreConflictError) return fail(err.message);
+    if (
+      err instanceof UserInputError ||
+      err instanceof StoreConflictError ||
+      err instanceof PostgresUnavailableError
+    )
+      return fail(err.message);
     throw err;
   } finally {
     await store.close();

@@ -4,6 +4,7 @@ import { UserService } from "../training/people/users.ts";
 import { ROLES, type Role, type TrainingStore } from "../training/store/types.ts";
 import {
   type CliIo,
+  endWebLogins,
   passwordFromStdin,
   readSubcommandLine,
   runOnTrainingStore,
@@ -11,6 +12,7 @@ import {
   STORE_USAGE,
   say,
   table,
+  webLoginsEnded,
 } from "./training-cli-common.ts";
 
 // `maskinport users …`: the roster from a terminal. A password is never an
@@ -21,9 +23,10 @@ const USAGE = `Usage:
   maskinport users add USERNAME --name "Full Name" [--role trainee|instructor|admin]
                        [--email ADDR] [--badge ID] [--password-stdin]
   maskinport users list [--role ROLE] [--all] [--json]
-  maskinport users disable USER            (USER = id or username; ends an open session)
+  maskinport users disable USER            (USER = id or username; ends an open session
+                                          and the user's web logins)
   maskinport users enable USER
-  maskinport users reset-password USER [--password-stdin]
+  maskinport users reset-password USER [--password-stdin]   (ends the user's web logins)
   maskinport users import FILE.csv [--course COURSE_ID]
        CSV header: username,name,email,role,badge (email, role, badge optional; ',' or ';')
 Without --password-stdin a password is generated and printed once.
@@ -56,7 +59,7 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
   if (needsOne.includes(sub) && args.length !== 1) return usageError("expected exactly one argument");
   if (sub === "list" && args.length > 0) return usageError("takes no arguments");
 
-  return runOnTrainingStore(values, fail, async (store) => {
+  return runOnTrainingStore(values, fail, async (store, where) => {
     const users = new UserService(store);
     switch (sub) {
       case "add": {
@@ -101,8 +104,12 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
         const user = await users.resolve(args[0]!);
         if (!user) return fail(`no user "${args[0]}" (give an id or a username)`);
         await users.setDisabled(user.id, sub === "disable");
-        if (sub === "disable") await endOpenSession(store, user.id);
-        say(io.stdout, `${sub}d ${user.username}`);
+        if (sub === "enable") {
+          say(io.stdout, `enabled ${user.username}`);
+          return 0;
+        }
+        await endOpenSession(store, user.id);
+        say(io.stdout, `disabled ${user.username}; ${webLoginsEnded(await endWebLogins(where, user.id))}`);
         return 0;
       }
       case "reset-password": {
@@ -110,7 +117,9 @@ export async function usersCli(argv: string[], io: CliIo = process): Promise<num
         if (!user) return fail(`no user "${args[0]}" (give an id or a username)`);
         const password = values["password-stdin"] ? await passwordFromStdin(io.stdin) : undefined;
         const r = await users.resetPassword(user.id, password);
-        say(io.stdout, `new password set for ${user.username}`);
+        // Whoever knew the old password may be logged in with it: those logins end too.
+        const ended = await endWebLogins(where, user.id);
+        say(io.stdout, `new password set for ${user.username}; ${webLoginsEnded(ended)}`);
         if (r.generatedPassword) say(io.stdout, `password (shown once): ${r.generatedPassword}`);
         return 0;
       }

@@ -136,8 +136,7 @@ export class Gateway {
           ...(config.web.trustedProxies ? { trustProxy: config.web.trustedProxies } : {}),
           // Without a training section there are no users: login answers 503.
           auth: {
-            ...(people ? { authenticator: people.authenticator } : {}),
-            ...(people?.webSessions ? { sessions: people.webSessions } : {}),
+            ...(people ? { authenticator: people.authenticator, sessions: people.webSessions } : {}),
             liveRequiresLogin: config.web.liveRequiresLogin,
             secureCookies: config.web.secureCookies,
           },

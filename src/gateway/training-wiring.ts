@@ -32,8 +32,8 @@ export type WiredTraining = {
   training: Training;
   evidence: EvidenceService | undefined;
   authenticator: Authenticator;
-  /** Where web logins live (undefined: in memory). */
-  webSessions: WebSessionStore | undefined;
+  /** Where web logins live: beside the users in the training store (SQLite file or PostgreSQL). */
+  webSessions: WebSessionStore;
   apiRoutes: ApiRoutes;
   /** Who ran each cycle on the machine page, per viewer (from the sessions in the training store). */
   cycleWho: CycleWhoResolver;

@@ -11,8 +11,8 @@ import { openTrainingStore } from "../training/store/open.ts";
 import type { TrainingStore } from "../training/store/types.ts";
 import { userAuthenticator } from "../web/api/user-authenticator.ts";
 import type { Authenticator } from "../web/auth/authenticator.ts";
+import { openSessionStore } from "../web/auth/open-session-store.ts";
 import type { WebSessionStore } from "../web/auth/session-store.ts";
-import { SqliteSessionStore } from "../web/auth/sqlite-session-store.ts";
 
 /**
  * The training layer as one gateway runs it (config `training:`): the
@@ -27,8 +27,11 @@ export type Training = {
   readonly courses: CourseService;
   readonly sessions: SessionService;
   readonly authenticator: Authenticator;
-  /** Web login sessions next to the users (SQLite only; with PostgreSQL they stay in memory for now). */
-  readonly webSessions: WebSessionStore | undefined;
+  /**
+   * Web login sessions next to the users: in the SQLite file, or in the site's
+   * PostgreSQL (shared by its gateways and reached by the CLI).
+   */
+  readonly webSessions: WebSessionStore;
   /** Answer check-in commands on `<prefix>/+/cmd/checkin` over the gateway's own connection. */
   startMqttCheckin(client: MqttClient, prefix: string): Promise<void>;
   /**
@@ -50,7 +53,10 @@ export type TrainingOptions = {
 
 export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions): Promise<Training> {
   const log = opts.log.child({ part: "training" });
-  const store = await openTrainingStore(cfg);
+  // A dropped idle connection is logged, not fatal: the pool reconnects. Only the message: no URL.
+  const onError = (err: Error, where: string) =>
+    log.warn({ where, error: err.message }, "PostgreSQL connection lost; reconnecting");
+  const store = await openTrainingStore(cfg, { onError });
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   let closed = false;
   const close = async () => {
@@ -79,8 +85,8 @@ export async function startTraining(cfg: TrainingConfig, opts: TrainingOptions):
     });
     closers.push(() => sessions.close());
     sessions.startTimers();
-    const webSessions = store.kind === "sqlite" ? new SqliteSessionStore(cfg.path) : undefined;
-    closers.push(() => webSessions?.close());
+    const webSessions = await openSessionStore(cfg, { onError: (err) => onError(err, "web sessions") });
+    closers.push(() => webSessions.close());
     if (seed) (opts.print ?? console.log)(demoLogins());
     log.info(
       { store: store.kind, demo: cfg.demo, open: sessions.openSessions().length },

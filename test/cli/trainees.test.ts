@@ -9,6 +9,7 @@ import { loadCatalogueFolder } from "../../src/evidence/catalogue/load.ts";
 import { SqliteLedgerStore } from "../../src/evidence/ledger/sqlite-store.ts";
 import { EvidenceService } from "../../src/evidence/service.ts";
 import { SqliteTrainingStore } from "../../src/training/store/sqlite.ts";
+import { SqliteSessionStore } from "../../src/web/auth/sqlite-session-store.ts";
 import { runMaskinport as run } from "./support/run-maskinport.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mp-trainees-"));
@@ -65,6 +66,10 @@ async function seed(trainingDb: string, ledgerDb: string): Promise<void> {
   await start("s-ada-2", "lathe-1", ADA.id, T0 + 4_000_000);
   await start("s-bo-1", "mill-1", BO.id, T0);
   await store.close();
+  // Ada is logged in on the web (the gateway keeps the session in the same file); erasure ends it.
+  const webSessions = new SqliteSessionStore(trainingDb);
+  await webSessions.create({ userId: ADA.id, role: "trainee" });
+  webSessions.close();
 
   const ledger = new SqliteLedgerStore(ledgerDb);
   const evidence = new EvidenceService({ store: ledger, catalogue });
@@ -142,7 +147,7 @@ describe("maskinport trainees (as a process)", () => {
     expect(erase.stderr).toMatch(/Type yes to erase:/);
     expect(erase.code).toBe(0);
     expect(erase.stdout).toMatch(
-      /^erased u-adaadaadaadaada2: evidence subject [0-9a-f]{32} is anonymous \(1 notes deleted\); 2 sessions deleted; user row anonymised and disabled\n$/,
+      /^erased u-adaadaadaadaada2: evidence subject [0-9a-f]{32} is anonymous \(1 notes deleted\); 2 sessions deleted; 1 web login ended; user row anonymised and disabled\n$/,
     );
 
     const verify = await run(["evidence", "verify", "--db", ledgerDb]);

@@ -1,7 +1,8 @@
 // Two gateways of one site sharing the roster, the session table and the
 // evidence ledger in one PostgreSQL (training.postgres): a check-in made
 // through gateway A's API is seen by gateway B within a second, and the
-// evidence A records from its machine is what B's API reports.
+// evidence A records from its machine is what B's API reports; a web login
+// made on A is valid on B (the sessions live in the same database).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -139,5 +140,18 @@ describe("two gateways on one PostgreSQL", () => {
       },
       45_000,
     );
+  });
+  it("knows a web login made on the other gateway, and a logout there ends it here too", async () => {
+    const [portA, portB] = webPorts as [number, number];
+    const kari = await session(portA, "kari");
+    const me = await get<{ userId: string; csrfToken: string }>(portB, "/api/me", kari);
+    expect(me.csrfToken).toBe(kari.csrf);
+    const logout = await fetch(`http://127.0.0.1:${portB}/api/logout`, {
+      method: "POST",
+      headers: { cookie: kari.cookie, "x-csrf-token": kari.csrf },
+    });
+    expect(logout.status).toBe(204);
+    const after = await fetch(`http://127.0.0.1:${portA}/api/me`, { headers: { cookie: kari.cookie } });
+    expect(after.status).toBe(401);
   });
 });

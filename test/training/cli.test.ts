@@ -39,12 +39,14 @@ describe("maskinport users / courses (as a process)", () => {
       /USERNAME\s+NAME\s+ROLE\s+BADGE\n.*kari\s+Kari Nordmann\s+trainee/,
     );
 
-    expect((await run(["users", "disable", "kari"], db)).stdout).toBe("disabled kari\n");
+    expect((await run(["users", "disable", "kari"], db)).stdout).toBe("disabled kari; 0 web logins ended\n");
     expect((await run(["users", "list"], db)).stdout).not.toMatch(/kari/);
     expect((await run(["users", "list", "--all"], db)).stdout).toMatch(/kari.*disabled/);
 
     const reset = await run(["users", "reset-password", "per"], db);
-    expect(reset.stdout).toMatch(/new password set for per\npassword \(shown once\): \S{16}\n/);
+    expect(reset.stdout).toMatch(
+      /new password set for per; 0 web logins ended\npassword \(shown once\): \S{16}\n/,
+    );
     expect((await run(["users", "reset-password", "per", "--password-stdin"], db, "short\n")).stderr).toMatch(
       /password: a password needs at least 10 characters/,
     );

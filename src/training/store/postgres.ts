@@ -1,4 +1,5 @@
 import pg from "pg";
+import { postgresOpenError } from "./postgres-errors.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { courseFromRow, enrolmentFromRow, type Row, sessionFromRow, userFromRow } from "./rows.ts";
 import {
@@ -63,7 +64,7 @@ export class PostgresTrainingStore implements TrainingStore {
       await store.#listen(0);
     } catch (err) {
       await store.close();
-      throw err;
+      throw postgresOpenError(err, url, "training store");
     }
     return store;
   }

@@ -1,6 +1,8 @@
 import type { AuthenticatedUser } from "./authenticator.ts";
 import {
+  assertKnownRole,
   DEFAULT_SESSION_TIMEOUTS,
+  isLive,
   type SessionTimeouts,
   startedSession,
   type WebSession,
@@ -15,10 +17,10 @@ export type MemorySessionStoreOptions = Partial<SessionTimeouts> & {
 };
 
 /**
- * Sessions in this process's memory. A FOUNDATION, not the final store: a
- * gateway restart logs everyone out, and two gateways do not share
- * sessions. The training store (issue 14) brings one that lives with the
- * users (SQLite, or PostgreSQL across gateways) behind the same interface.
+ * Sessions in this process's memory: the web app's default and the tests'.
+ * A restart logs everyone out and two gateways do not share them, so a
+ * gateway with a training store uses the store beside its users instead
+ * (sqlite-session-store.ts, postgres-session-store.ts).
  */
 export class MemorySessionStore implements WebSessionStore {
   readonly #timeouts: SessionTimeouts;
@@ -42,6 +44,7 @@ export class MemorySessionStore implements WebSessionStore {
   }
 
   async create(user: AuthenticatedUser): Promise<{ token: string; session: WebSession }> {
+    assertKnownRole(user);
     const now = this.#now();
     const token = newToken();
     const session = startedSession(user, now, this.#timeouts);
@@ -67,17 +70,18 @@ export class MemorySessionStore implements WebSessionStore {
   }
 
   async destroyUser(userId: string): Promise<number> {
+    const now = this.#now();
     let ended = 0;
     for (const [key, session] of this.#sessions) {
       if (session.userId !== userId) continue;
       this.#sessions.delete(key);
-      ended++;
+      if (this.#alive(session, now)) ended++;
     }
     return ended;
   }
 
   #alive(session: WebSession, now: number): boolean {
-    return now < session.expiresAt && now - session.lastSeenAt < this.#timeouts.idleTimeoutMs;
+    return isLive(session, now, this.#timeouts);
   }
 
   /** Drop every dead session; if all are alive, the least recently used one. */

@@ -1,4 +1,5 @@
 import type { AuthenticatedUser } from "./authenticator.ts";
+import { isRole } from "./roles.ts";
 import { newToken } from "./session-token.ts";
 
 /** A web login session as the app sees it. The token that names it is never stored. */
@@ -42,17 +43,42 @@ export function startedSession(user: AuthenticatedUser, now: number, timeouts: S
 }
 
 /**
+ * Every store refuses to start a session for a role the code does not know
+ * (a bad cast, a user row from a newer version): such a session could pass no
+ * guard anyway, and the SQL stores would drop it at its first use, so failing
+ * loudly at login is the honest answer. Same in every store.
+ */
+export function assertKnownRole(user: AuthenticatedUser): void {
+  if (!isRole(user.role)) {
+    throw new Error(`web sessions: unknown role ${JSON.stringify(user.role)} for user ${user.userId}`);
+  }
+}
+
+/** Live at `now`: before its absolute limit and used within the idle timeout. */
+export function isLive(
+  session: Pick<WebSession, "expiresAt" | "lastSeenAt">,
+  now: number,
+  timeouts: SessionTimeouts,
+): boolean {
+  return now < session.expiresAt && now - session.lastSeenAt < timeouts.idleTimeoutMs;
+}
+
+/**
  * Where web login sessions live. Stores keep only a hash of each token
  * (session-token.ts), so reading the store does not let anyone log in.
- * Async because the shared store (PostgreSQL, issue 14) will be.
+ * Async because the shared store (PostgreSQL) is. Implementations: memory,
+ * SQLite (the training store's file), PostgreSQL (the site's database).
  */
 export interface WebSessionStore {
-  /** Start a session; the token is for the cookie and is not kept. */
+  /** Start a session; the token is for the cookie and is not kept. Throws for a role the code does not know. */
   create(user: AuthenticatedUser): Promise<{ token: string; session: WebSession }>;
   /** The live session for a token, its idle clock restarted; undefined if unknown, idle too long or expired. */
   touch(token: string): Promise<WebSession | undefined>;
   /** End one session (logout). Unknown tokens are ignored. */
   destroy(token: string): Promise<void>;
-  /** End every session of a user (account disabled, password reset). Returns how many ended. */
+  /**
+   * End every session of a user (account disabled, password reset, erasure).
+   * Returns how many live sessions ended (already dead ones are removed too, uncounted).
+   */
   destroyUser(userId: string): Promise<number>;
 }

@@ -4,6 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { AuthenticatedUser } from "./authenticator.ts";
 import { isRole } from "./roles.ts";
 import {
+  assertKnownRole,
   DEFAULT_SESSION_TIMEOUTS,
   type SessionTimeouts,
   startedSession,
@@ -58,6 +59,7 @@ export class SqliteSessionStore implements WebSessionStore {
   }
 
   async create(user: AuthenticatedUser): Promise<{ token: string; session: WebSession }> {
+    assertKnownRole(user);
     const now = this.#now();
     // Dead sessions go whenever someone logs in: the table holds a day's logins at most.
     this.#db
@@ -102,7 +104,14 @@ export class SqliteSessionStore implements WebSessionStore {
   }
 
   async destroyUser(userId: string): Promise<number> {
-    return Number(this.#db.prepare("DELETE FROM web_sessions WHERE user_id = ?").run(userId).changes);
+    const now = this.#now();
+    // Every row of the user goes; only the live ones count as logins ended.
+    const rows = this.#db
+      .prepare(
+        "DELETE FROM web_sessions WHERE user_id = ? RETURNING (expires_at > ? AND last_seen_at > ?) AS live",
+      )
+      .all(userId, now, now - this.#timeouts.idleTimeoutMs) as { live: number }[];
+    return rows.filter((row) => row.live === 1).length;
   }
 
   close(): void {
