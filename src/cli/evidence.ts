@@ -8,6 +8,7 @@ import { SqliteLedgerStore } from "../evidence/ledger/sqlite-store.ts";
 import type { LedgerStore } from "../evidence/ledger/store.ts";
 import { verifyChain } from "../evidence/verify/verify.ts";
 import { exportStatements, JsonArrayFileSink } from "../evidence/xapi/export.ts";
+import { PostgresUnavailableError } from "../training/store/postgres-errors.ts";
 
 const USAGE = `Usage:
   maskinport evidence verify [--config FILE | --db FILE | --postgres URL]
@@ -138,7 +139,11 @@ export async function runEvidenceCli(argv: string[]): Promise<number> {
     if (sub === "export") return await exportXapi(values);
     throw new UsageError(`unknown evidence command "${sub}"`);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof CatalogueError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof CatalogueError ||
+      err instanceof PostgresUnavailableError
+    ) {
       console.error(err.message);
       return 1;
     }

@@ -20,10 +20,13 @@ export async function openEvidence(options: {
   log: Logger;
 }): Promise<{ service: EvidenceService; ledger: LedgerStore; catalogue: Catalogue; close(): Promise<void> }> {
   const catalogue = loadCatalogueFolder(options.config.catalogue);
-  const store: LedgerStore = options.postgresUrl
-    ? await PostgresLedgerStore.open(options.postgresUrl)
-    : new SqliteLedgerStore(options.libraryPath);
   const log = options.log.child({ part: "evidence" });
+  // A dropped idle connection is logged, not fatal: the pool reconnects. Only the message: no URL.
+  const onIdleError = (err: Error) =>
+    log.warn({ where: "evidence ledger", error: err.message }, "PostgreSQL connection lost; reconnecting");
+  const store: LedgerStore = options.postgresUrl
+    ? await PostgresLedgerStore.open(options.postgresUrl, onIdleError)
+    : new SqliteLedgerStore(options.libraryPath);
   log.info({ goals: catalogue.goals.size, files: catalogue.files.length }, "evidence catalogue loaded");
   return {
     service: new EvidenceService({ store, catalogue, log }),

@@ -109,4 +109,20 @@ describe("the CLI and an unreachable PostgreSQL", () => {
         "and training.postgres.url in the site config (for the CLI: MASKINPORT_TRAINING_POSTGRES_URL or --postgres)\n",
     );
   });
+
+  it("says the same for the evidence ledger, from `evidence verify` and `trainees erase`", async () => {
+    const url = "postgres://gateway:s3cret-pw@127.0.0.1:1/maskinport";
+    for (const argv of [
+      ["evidence", "verify", "--postgres", url],
+      ["trainees", "erase", "ola", "--yes", "--postgres", url],
+    ]) {
+      const run = await runMaskinport(argv);
+      expect(run.code, argv.join(" ")).toBe(1);
+      expect(run.stderr).toContain(
+        "evidence ledger: PostgreSQL at postgres://127.0.0.1:1/maskinport is unreachable (connect ECONNREFUSED 127.0.0.1:1)",
+      );
+      expect(run.stderr).not.toContain("s3cret");
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { postgresOpenError } from "../../training/store/postgres-errors.ts";
 import { newPersonKey } from "../privacy/subjects.ts";
 import { type ChainHead, type EvidenceRecord, GENESIS_HASH, type RecordBody, seal } from "./record.ts";
 import { ledgerSchemaSql, RECORD_COLUMNS, type RecordRow, recordFromRow, rowValues } from "./sql.ts";
@@ -30,7 +31,14 @@ export class PostgresLedgerStore implements LedgerStore {
   static async open(url: string, onIdleError: (err: Error) => void = () => {}): Promise<PostgresLedgerStore> {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     pool.on("error", onIdleError);
-    const client = await pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      await pool.end();
+      // pg's "connect ECONNREFUSED …" names neither the setting nor the fix.
+      throw postgresOpenError(err, url, "evidence ledger");
+    }
     try {
       await client.query("SELECT pg_advisory_lock($1)", [SCHEMA_LOCK]);
       await client.query(ledgerSchemaSql("postgres"));
