@@ -77,7 +77,7 @@ describe("opcua adapter: certificates and login", () => {
     const running = await waitFor("subscription log line", () =>
       h.logs.find((l) => l.msg === "OPC UA subscription running"),
     );
-    expect(running).toMatchObject({ security: "SignAndEncrypt/Basic256Sha256", machine: "lathe-1" });
+    expect(running).toMatchObject({ security: "SignAndEncrypt/Basic256Sha256", serverMachine: "lathe-1" });
   });
 
   it("a wrong password is a clear error naming the user, without the password", async () => {
