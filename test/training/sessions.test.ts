@@ -6,6 +6,7 @@ import {
   type SessionServiceOptions,
 } from "../../src/training/sessions/sessions.ts";
 import type { TrainingStore } from "../../src/training/store/types.ts";
+import { captureLog } from "../support/log-lines.ts";
 import { addUser, memoryStore, SECRET, T0 } from "./helpers.ts";
 
 const MIN = 60_000;
@@ -245,5 +246,32 @@ describe("SessionService automatic check-out", () => {
         onOccupied: "refuse",
       }),
     ).rejects.toThrow(/unknown time zone "Mars\/Olympus"/);
+  });
+});
+
+describe("SessionService log", () => {
+  it("writes a check-out line for every session that ends, also when a check-in ends it, and no user id", async () => {
+    const { log, lines } = captureLog();
+    const { sessions, kari, ola, per } = await setup({ logger: log, onOccupied: "takeover" });
+    await sessions.checkIn({ machine: "lathe-1", userId: kari.id, by: kari.id, source: "api" });
+    await sessions.checkIn({ machine: "lathe-2", userId: kari.id, by: kari.id, source: "api" }); // moved
+    await sessions.assign({ machine: "lathe-2", traineeId: ola.id, instructorId: per.id }); // takeover
+    await sessions.checkOut({ machine: "lathe-2", by: ola.id });
+    await new Promise((r) => setImmediate(r));
+    const events = lines
+      .map((l) => JSON.parse(l) as { event?: string; machine?: string; reason?: string; pseudonym?: string })
+      .filter((l) => l.event !== undefined)
+      .map((l) => `${l.event} ${l.machine} ${l.pseudonym}${l.reason ? ` ${l.reason}` : ""}`);
+    const k = pseudonymOf(SECRET, kari.id);
+    const o = pseudonymOf(SECRET, ola.id);
+    expect(events).toEqual([
+      `session.start lathe-1 ${k}`,
+      `session.end lathe-1 ${k} moved`,
+      `session.start lathe-2 ${k}`,
+      `session.end lathe-2 ${k} takeover`,
+      `session.start lathe-2 ${o}`,
+      `session.end lathe-2 ${o} checkout`,
+    ]);
+    for (const id of [kari.id, ola.id, per.id]) expect(lines.join("\n")).not.toContain(id);
   });
 });

@@ -228,6 +228,9 @@ export class SessionService {
     if (!r.ok) return { ok: false, error: "occupied", holder: this.#view(r.holder) };
     if (!r.already) {
       this.#activity.set(machine, r.session.startedAt);
+      // Sessions this start closed (the trainee's other machine, a takeover) end here too:
+      // without their line the log would show the trainee on two machines at once.
+      for (const closed of r.ended) this.#logEnd(closed);
       this.#log?.info(
         {
           event: "session.start",
@@ -278,17 +281,21 @@ export class SessionService {
     const closed = await this.#store.endSession(open.id, at, reason, by);
     await this.refresh();
     if (!closed) return { ok: false, error: "not-checked-in" };
+    this.#logEnd(closed);
+    return { ok: true, session: closed };
+  }
+
+  #logEnd(closed: Session): void {
     this.#log?.info(
       {
         event: "session.end",
         machine: closed.machine,
         session: closed.id,
-        reason,
+        reason: closed.endReason,
         pseudonym: this.pseudonymOf(closed.userId),
       },
       "checked out",
     );
-    return { ok: true, session: closed };
   }
 
   /**
