@@ -14,6 +14,7 @@ import { createWebApp, startWebServer } from "../web/server.ts";
 import { createAdapters } from "./adapters.ts";
 import { GatewayCore } from "./core.ts";
 import { DncFleet } from "./dnc.ts";
+import { registerDncMetrics } from "./dnc-metrics.ts";
 import type { HealthReport } from "./health.ts";
 import { startSimulators } from "./simulators.ts";
 import { startBroker, startSinks } from "./sinks.ts";
@@ -102,12 +103,16 @@ export class Gateway {
       });
       this.#core = core;
 
+      const dncMetrics = registerDncMetrics(this.metrics.registry);
       this.#dnc = new DncFleet({
         machines: config.machines,
         libraryPath: config.library.path,
         log: log.child({ part: "dnc" }),
         // Transfers are events of their machine, tagged with the trainee's session like any other.
-        onEvent: (event) => core.publishEvent(event),
+        onEvent: (event) => {
+          dncMetrics.record(event);
+          core.publishEvent(event);
+        },
       });
       const dnc = this.#dnc;
       stopList.add("dnc", () => dnc.stop());

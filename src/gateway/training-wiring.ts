@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Registry } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { DncMachine } from "../dnc/engine/dnc-machine.ts";
@@ -75,6 +75,15 @@ export async function wireTraining(
     log,
   });
   stopList.add("training", () => training.close());
+  // How many machines have a trainee checked in: a count, never who (no user or pseudonym labels).
+  new Gauge({
+    name: "maskinport_training_checked_in_machines",
+    help: "Machines with a trainee checked in (open sessions), across the site when gateways share PostgreSQL",
+    registers: [context.metrics],
+    collect() {
+      this.set(training.sessions.openSessions().length);
+    },
+  });
   const unwireSessions = wireSessions(training.sessions, host, machineIds);
   stopList.add("session wiring", async () => unwireSessions());
 

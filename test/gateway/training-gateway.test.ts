@@ -180,6 +180,21 @@ describe("training in the gateway", () => {
       body: JSON.stringify({ machine: "lathe-1", fileName: "O1001.NC", program: PROGRAM }),
     });
     expect(sent.status, await sent.clone().text()).toBe(202);
+    // The technician's view of it on /metrics: one ok send on lathe-1, and its bytes; no file name.
+    const metrics = await waitFor("the transfer on /metrics", async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return text.includes('maskinport_dnc_transfers_total{machine="lathe-1",direction="send",result="ok"} 1')
+        ? text
+        : undefined;
+    });
+    const bytes = /^maskinport_dnc_transfer_bytes_total\{machine="lathe-1",direction="send"\} (\d+)$/m.exec(
+      metrics,
+    );
+    expect(Number(bytes?.[1])).toBeGreaterThan(0);
+    expect(metrics).not.toContain("O1001");
+    // Ola is checked in on lathe-1: one machine taken, counted without saying by whom.
+    expect(metrics).toMatch(/^maskinport_training_checked_in_machines 1$/m);
+    expect(metrics).not.toContain(pseudonymOf(SECRET, trainee.id));
   });
 
   it("keeps web logins across a restart (they live next to the users)", async () => {
