@@ -6,6 +6,17 @@ import { HttpError } from "./responses.ts";
 export type FieldIssue = { field: string; message: string };
 
 /**
+ * At most this many issues in one answer (then one saying how many more): a
+ * form has a handful of fields, while a 64 KiB body of unknown keys would
+ * otherwise get one issue per key, each naming the fields expected, several
+ * times the body's size (found by test/fuzz/web-bodies.fuzz.test.ts).
+ */
+export const MAX_ISSUES = 20;
+
+/** Field names are quoted back at most this long: an unknown key may be the whole body. */
+const MAX_FIELD_NAME = 60;
+
+/**
  * Validate a JSON body with a zod schema, or throw the API's field-level 400:
  * `{ error: "bad_body", message, issues: [{ field, message }] }`, every
  * problem at once, each naming its field so a form can show it in place.
@@ -14,7 +25,14 @@ export type FieldIssue = { field: string; message: string };
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body, { error: describeIssue });
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.flatMap((issue) => toFieldIssues(issue, schema));
+  const all = parsed.error.issues.flatMap((issue) => toFieldIssues(issue, schema));
+  const issues =
+    all.length > MAX_ISSUES
+      ? [
+          ...all.slice(0, MAX_ISSUES),
+          { field: "body", message: `and ${all.length - MAX_ISSUES} more problems like these` },
+        ]
+      : all;
   throw new HttpError(400, "bad_body", issues.map((i) => `${i.field}: ${i.message}`).join("; "), { issues });
 }
 
@@ -33,10 +51,17 @@ function toFieldIssues(issue: z.core.$ZodIssue, schema: z.ZodType): FieldIssue[]
     return issue.keys.map((key) => {
       const hint = closest(key, known);
       const fix = hint ? `did you mean "${hint}"?` : `expected only ${known.join(", ")}`;
-      return { field: base === "" ? key : `${base}.${key}`, message: `unknown field; ${fix}` };
+      const name = fieldName(key);
+      return { field: base === "" ? name : `${base}.${name}`, message: `unknown field; ${fix}` };
     });
   }
   return [{ field: base === "" ? "body" : base, message: issue.message }];
+}
+
+/** An unknown key as an issue names it: `""` for the empty key (a field must have a name), long ones cut. */
+function fieldName(key: string): string {
+  if (key === "") return '""';
+  return key.length > MAX_FIELD_NAME ? `${key.slice(0, MAX_FIELD_NAME)}…` : key;
 }
 
 function kindOf(value: unknown): string {
