@@ -37,7 +37,9 @@ function sendClientError(reply: FastifyReply, err: FastifyError, status: number)
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY": {
       // The same shape as a body that parsed but failed validation, so a form handles both alike.
-      const message = "not valid JSON; send a JSON object (Content-Type: application/json)";
+      // Fastify's parser refuses prototype keys with this same error code, so the message names them.
+      const message =
+        "not valid JSON, or it has a __proto__ or constructor.prototype key (refused); send a JSON object (Content-Type: application/json)";
       return sendError(reply, 400, "bad_body", `body: ${message}`, { issues: [{ field: "body", message }] });
     }
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":

@@ -221,6 +221,7 @@ describe("login body validation", () => {
     ['["kari","x"]', "body", "expected a JSON object"],
     ["null", "body", "expected a JSON object"],
     ['{"username":"kari",', "body", "not valid JSON"],
+    ['{"username":"kari","password":"x","__proto__":{"role":"admin"}}', "body", "__proto__"],
   ])("%s → 400 naming %s", async (payload, field, message) => {
     const { app, authenticator } = build();
     const res = await post(app, payload);
