@@ -5,21 +5,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { UserService } from "../../src/training/people/users.ts";
 import { openTrainingStore } from "../../src/training/store/open.ts";
 import { openSessionStore } from "../../src/web/auth/open-session-store.ts";
 import type { Role } from "../../src/web/auth/roles.ts";
-import { type Postgres, startPostgres } from "../support/postgres.ts";
+import { postgresForFile } from "../support/postgres-for-file.ts";
 import { runMaskinport } from "./support/run-maskinport.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mp-web-logins-"));
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
+const server = postgresForFile();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,18 +1,12 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PostgresTrainingStore } from "../../src/training/store/postgres.ts";
-import { type Postgres, startPostgres } from "../support/postgres.ts";
+import { postgresForFile } from "../support/postgres-for-file.ts";
 import { storeContract } from "./store-contract.ts";
 
 // One PostgreSQL for the file; each test gets its own database on it.
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = postgresForFile();
 
 async function admin<T>(use: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: server.url });

@@ -7,25 +7,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PostgresUnavailableError } from "../../src/training/store/postgres-errors.ts";
 import { MemorySessionStore } from "../../src/web/auth/memory-session-store.ts";
 import { openSessionStore } from "../../src/web/auth/open-session-store.ts";
 import { PostgresSessionStore } from "../../src/web/auth/postgres-session-store.ts";
 import { SqliteSessionStore } from "../../src/web/auth/sqlite-session-store.ts";
 import { freePort, waitFor } from "../support/ports.ts";
-import { type Postgres, startPostgres } from "../support/postgres.ts";
+import { postgresForFile } from "../support/postgres-for-file.ts";
 import { sessionStoreContract } from "./session-store-contract.ts";
 
 // One PostgreSQL for the file (a missing PostgreSQL fails here, loudly); the
 // contract's stores share its database, each test with its own user ids.
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = postgresForFile();
 
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
   const c = new pg.Client({ connectionString: server.url });
