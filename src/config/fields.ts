@@ -21,6 +21,12 @@ export const identifier = (what: string) =>
       `expected ${what}: 1–64 of a–z, 0–9, '-' or '_', starting with a letter or digit`,
     );
 
+/** A local time of day, 24 h, as the site's clocks show it (zone: gateway.timeZone). */
+export const timeOfDay = () =>
+  z
+    .string({ error: 'expected a time of day like "16:30"' })
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day "HH:MM" (24 h), like "16:30"');
+
 export const durationMs = (min: number, max: number) =>
   z
     .int({ error: `expected milliseconds ${min}–${max}` })

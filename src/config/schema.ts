@@ -6,7 +6,7 @@ import { machineDeadbandSchema } from "../pipeline/deadband-config.ts";
 import { mqttEmbeddedSchema as mqttEmbedded } from "../sinks/mqtt/broker-config.ts";
 import { trainingConfigSchema } from "../training/config.ts";
 import { webClientFields } from "../web/client-address.ts";
-import { backoffSchema, durationMs, hostname, identifier, port } from "./fields.ts";
+import { backoffSchema, durationMs, hostname, identifier, port, timeOfDay } from "./fields.ts";
 
 // The configuration file's shape (DESIGN.md "Configuration sketch"). Key names
 // are a contract with the school's technician: extend, never rename. Every
@@ -187,6 +187,16 @@ export function configSchemaWith<Entry extends SimulatorEntry>(simulatorEntry: z
           liveRequiresLogin: z.boolean().default(false),
           /** The session cookie's Secure flag: "auto" when the request came over TLS, true behind a TLS proxy. */
           secureCookies: z.union([z.literal("auto"), z.boolean()]).default("auto"),
+          /**
+           * Local times a shift (or a class) starts: the machine page's "this shift" view
+           * (default 07:00, 15:00, 22:00, src/web/live-page.ts).
+           */
+          shiftStarts: z
+            .array(timeOfDay(), { error: 'expected a list of times of day, like ["08:00", "12:30"]' })
+            .min(1, "expected at least one shift start (or leave the key out for the default)")
+            .max(12, "expected at most 12 shift starts")
+            .refine((starts) => new Set(starts).size === starts.length, "expected each time once")
+            .optional(),
           /** The largest NC program a browser may send (bytes; default 4 MiB, src/web/api/dnc). */
           maxProgramBytes: z
             .int()

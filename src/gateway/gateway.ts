@@ -135,6 +135,7 @@ export class Gateway {
           metrics: this.metrics.registry,
           history: sinks.history,
           timeZone: config.gateway.timeZone,
+          ...(config.web.shiftStarts ? { shiftStarts: config.web.shiftStarts } : {}),
           log: log.child({ part: "web" }),
           siteConfig: { config, file: this.configFile, load: (file) => loadSiteConfig(file) },
           ...(people ? { cycleWho: people.cycleWho } : {}),

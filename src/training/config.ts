@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type ConfigProblem, describeIssues } from "../config/errors.ts";
-import { identifier } from "../config/fields.ts";
+import { identifier, timeOfDay } from "../config/fields.ts";
 
 // The `training:` section of the site config (people, courses, check-in
 // sessions). Key names are a contract with the school's technician: extend,
@@ -15,9 +15,7 @@ const secret = (what: string) =>
     .string({ error: `expected ${what} (at least 16 characters, e.g. from \${ENV_VAR})` })
     .min(16, `expected ${what} of at least 16 characters (try: openssl rand -base64 32)`);
 
-const wallClock = z
-  .string({ error: 'expected a time of day like "16:30"' })
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day "HH:MM" (24 h), like "16:30"');
+const wallClock = timeOfDay();
 
 const checkinReaderSchema = z
   .object({

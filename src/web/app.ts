@@ -46,6 +46,8 @@ export type WebDeps = {
   history?: HistorySource;
   /** IANA zone the page shows times in, e.g. Europe/Oslo. */
   timeZone: string;
+  /** `web.shiftStarts`: local "HH:MM" times a shift starts (the machine page's "this shift"); a default when absent. */
+  shiftStarts?: readonly string[];
   log: Logger;
   /**
    * `web.trustedProxies`: the reverse proxies in front of the gateway. Only
@@ -142,7 +144,13 @@ export function createWebApp(deps: WebDeps, tuning: Partial<WebTuning> = {}): We
     maxBufferedBytes: options.maxBufferedBytes,
     log,
   });
-  const pages = renderPages(livePageConfig({ timeZone: deps.timeZone, history: deps.history !== undefined }));
+  const pages = renderPages(
+    livePageConfig({
+      timeZone: deps.timeZone,
+      history: deps.history !== undefined,
+      ...(deps.shiftStarts ? { shiftStarts: deps.shiftStarts } : {}),
+    }),
+  );
   const assets = loadStaticAssets();
   const metrics = registerWebMetrics(deps.metrics, () => hub.clientCount);
   const access = createAccessControl({

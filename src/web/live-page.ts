@@ -14,11 +14,18 @@ export type LivePageConfig = {
   i18n: typeof DICTIONARY;
 };
 
-export function livePageConfig(options: { timeZone: string; history: boolean }): LivePageConfig {
+/** Without `web.shiftStarts`: the school's day, morning and afternoon classes and an evening course. */
+export const DEFAULT_SHIFT_STARTS: readonly string[] = ["07:00", "15:00", "22:00"];
+
+export function livePageConfig(options: {
+  timeZone: string;
+  history: boolean;
+  shiftStarts?: readonly string[];
+}): LivePageConfig {
   return {
     timeZone: options.timeZone,
-    // The school's day: morning and afternoon classes, an evening course.
-    shiftStarts: ["07:00", "15:00", "22:00"],
+    // Any order: the page takes the latest start at or before now (shift.js).
+    shiftStarts: options.shiftStarts ?? DEFAULT_SHIFT_STARTS,
     history: options.history,
     sparklineWindowMs: 10 * 60_000,
     defaultLanguage: DEFAULT_LANGUAGE,

@@ -116,6 +116,33 @@ describe("config: errors name the place and the fix", () => {
   });
 });
 
+describe("config: web.shiftStarts", () => {
+  const withShifts = (value: string) => `${base}web: { shiftStarts: ${value} }\n`;
+
+  it("takes local times of day, in any order", () => {
+    expect(parseConfig(withShifts('["08:00", "12:30"]'), "t", {}).web.shiftStarts).toEqual([
+      "08:00",
+      "12:30",
+    ]);
+    expect(parseConfig(base, "t", {}).web.shiftStarts).toBeUndefined();
+  });
+
+  it.each([
+    ['["8:00"]', 'web.shiftStarts[0]: expected a time of day "HH:MM" (24 h), like "16:30", got "8:00"'],
+    [
+      '["07:00", "24:00"]',
+      'web.shiftStarts[1]: expected a time of day "HH:MM" (24 h), like "16:30", got "24:00"',
+    ],
+    ['["07:00", "07:00"]', "web.shiftStarts: expected each time once"],
+    ["[]", "web.shiftStarts: expected at least one shift start (or leave the key out for the default)"],
+    ['"07:00"', 'web.shiftStarts: expected a list of times of day, like ["08:00", "12:30"]'],
+  ])("%s is refused, naming the key and the fix", (value, message) => {
+    const p = problems(withShifts(value));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toContain(message);
+  });
+});
+
 describe("config: ${ENV} substitution", () => {
   const withUrl = base.replace(
     "embedded: { port: 1883 }",

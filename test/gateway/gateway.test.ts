@@ -24,7 +24,7 @@ ${mqttSection.replace("BROKER_PORT", String(broker))}
   prefix: ${prefix}
 timeseries:
   embedded: { path: ${join(mkdtempSync(join(tmpdir(), "mp-gw-")), "ts.db")} }
-web: { port: ${web}, host: 127.0.0.1 }
+web: { port: ${web}, host: 127.0.0.1, shiftStarts: ["06:30", "14:30"] }
 machines:
   - { id: lathe-1, name: Lathe, kind: lathe, monitor: { type: shdr, host: 127.0.0.1, port: ${simA} } }
   - { id: mill-1, name: Mill, kind: mill, monitor: { type: shdr, host: 127.0.0.1, port: ${simB} } }
@@ -165,6 +165,14 @@ function suite(name: string, brokerSection: () => Promise<{ section: string; url
         .filter((l) => l.includes('"msg":"connected"'))
         .map((l) => JSON.parse(l) as { adapter?: string });
       expect(connected.map((l) => l.adapter)).toContain("shdr:lathe-1");
+    });
+
+    it("gives the pages the configured shift starts (web.shiftStarts)", async () => {
+      const page = await (await fetch(`http://127.0.0.1:${webPort}/`)).text();
+      const config = JSON.parse(
+        /<script type="application\/json" id="maskinport-config">(.*?)<\/script>/s.exec(page)![1]!,
+      ) as { shiftStarts: string[] };
+      expect(config.shiftStarts).toEqual(["06:30", "14:30"]);
     });
 
     it("publishes offline status on stop", async () => {
