@@ -47,6 +47,13 @@ export class EvidenceService {
    * process are folded in the same way, since they, too, come after it.
    */
   readonly #evaluated = new Map<string, { subject: string; states: SubjectStates; lastSeq: number }>();
+  /**
+   * Trainees whose evidence was appended but whose automatic marks could not
+   * be written after it (the ledger went away in between). Their drafts must
+   * not be recorded again (that would count a cycle twice); the marks are
+   * derived again from the records at the next `record`.
+   */
+  readonly #marksOwed = new Set<string>();
 
   constructor(options: EvidenceServiceOptions) {
     this.#store = options.store;
@@ -64,7 +71,12 @@ export class EvidenceService {
     return next;
   }
 
-  /** Seal machine evidence, then the automatic marks it earns for each trainee concerned. */
+  /**
+   * Seal machine evidence, then the automatic marks it earns for each trainee
+   * concerned. Rejects only when the drafts were not appended (all or
+   * nothing), so a caller may retry them; marks that could not be written
+   * after the append are owed and written at the next call.
+   */
   record(drafts: readonly EvidenceDraft[]): Promise<EvidenceRecord[]> {
     return this.#serial(async () => {
       if (drafts.length === 0) return [];
@@ -75,7 +87,20 @@ export class EvidenceService {
         trainees.add(d.traineeId);
       }
       const out = await this.#store.append(bodies);
-      for (const t of trainees) out.push(...(await this.#syncAutomatic(t)));
+      for (const t of this.#marksOwed) trainees.add(t);
+      for (const t of trainees) {
+        try {
+          out.push(...(await this.#syncAutomatic(t)));
+          this.#marksOwed.delete(t);
+        } catch (err) {
+          this.#marksOwed.add(t);
+          // Not the trainee: a count is enough to see that marks are late.
+          this.#log?.warn(
+            { owed: this.#marksOwed.size, error: (err as Error).message },
+            "evidence recorded, automatic marks not yet written; they follow with the next record",
+          );
+        }
+      }
       return out;
     });
   }

@@ -42,6 +42,7 @@ export class GatewayCore {
   readonly #parts: GatewayParts;
   readonly #listeners = new Set<(out: PipelineOutput) => void>();
   #adapters: Adapter[] = [];
+  readonly #healthChecks = new Map<string, () => { ok: boolean; detail?: string }>();
   #tickTimer: NodeJS.Timeout | undefined;
   #running = false;
 
@@ -76,7 +77,17 @@ export class GatewayCore {
   }
 
   health(): HealthReport {
-    return healthOf({ running: this.#running, adapters: this.#adapters, mqtt: this.#parts.mqtt });
+    return healthOf({
+      running: this.#running,
+      adapters: this.#adapters,
+      mqtt: this.#parts.mqtt,
+      more: this.#healthChecks,
+    });
+  }
+
+  /** A part wired in later (the evidence ledger) reported in /healthz under `name`. */
+  addHealthCheck(name: string, check: () => { ok: boolean; detail?: string }): void {
+    this.#healthChecks.set(name, check);
   }
 
   /** Start the adapters and the tick: from here readings flow. */

@@ -1,17 +1,26 @@
 import type { Logger } from "pino";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { EvidenceDraft } from "../evidence/recorder/map-event.ts";
+import { PendingDrafts } from "../evidence/recorder/pending-drafts.ts";
 import { EvidenceRecorder } from "../evidence/recorder/recorder.ts";
 import type { EvidenceService } from "../evidence/service.ts";
 import type { SessionHistory } from "../training/sessions/session-history.ts";
+
+export type WiredEvidence = {
+  /** The drafts on their way to the ledger (held while it is unreachable): metrics and health read it. */
+  pending: PendingDrafts;
+  /** Stop taking pipeline events, then one last attempt (≤ `waitMs`) to record what is held. */
+  stop(waitMs?: number): Promise<void>;
+};
 
 /**
  * Pipeline events → evidence: each cycle, transfer, handled alarm and ended
  * session of a checked-in trainee becomes a draft (EvidenceRecorder, pure
  * mapping) and is sealed into the ledger by the EvidenceService, which also
- * writes the P / F-proposed marks it earns. Recording is asynchronous and
- * its failures are logged: the pipeline never waits for the ledger.
- * Returns the disconnect function.
+ * writes the P / F-proposed marks it earns. Recording is asynchronous: the
+ * pipeline never waits for the ledger. While the ledger cannot be reached
+ * (the site's PostgreSQL restarting, the network down) drafts are held in
+ * memory and recorded in order when it is back (PendingDrafts).
  */
 export function wireEvidence(options: {
   evidence: EvidenceService;
@@ -21,7 +30,9 @@ export function wireEvidence(options: {
   /** After records were sealed (the LRS feed pushes at once instead of at its next poll). */
   onRecorded?: () => void;
   log: Logger;
-}): () => void {
+  /** Tests: a smaller limit or a faster backoff. */
+  pending?: Partial<Pick<ConstructorParameters<typeof PendingDrafts>[0], "maxPending" | "backoff">>;
+}): WiredEvidence {
   const { evidence, history, log } = options;
   const recorder = new EvidenceRecorder({
     resolveSession: (machine, ts) => {
@@ -30,19 +41,25 @@ export function wireEvidence(options: {
     },
     machineKind: options.machineKind,
   });
-  return options.onUpdate((out) => {
+  const pending = new PendingDrafts({
+    record: (drafts) => evidence.record(drafts),
+    ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
+    log,
+    ...options.pending,
+  });
+  const unsubscribe = options.onUpdate((out) => {
     const drafts: EvidenceDraft[] = [];
     for (const event of out.events) {
       const draft = recorder.handle(event);
       if (draft) drafts.push(draft);
     }
-    if (drafts.length === 0) return;
-    evidence.record(drafts).then(
-      () => options.onRecorded?.(),
-      (err: unknown) => {
-        // Types and machines only: a draft names the trainee in clear.
-        log.error({ err, types: drafts.map((d) => d.type) }, "evidence could not be recorded");
-      },
-    );
+    pending.add(drafts);
   });
+  return {
+    pending,
+    stop: async (waitMs) => {
+      unsubscribe();
+      await pending.close(waitMs);
+    },
+  };
 }

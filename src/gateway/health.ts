@@ -14,6 +14,8 @@ export function healthOf(parts: {
   running: boolean;
   adapters: readonly Adapter[];
   mqtt: { connected: boolean } | undefined;
+  /** Further parts by name (the evidence ledger): not ok makes the gateway degraded. */
+  more?: ReadonlyMap<string, () => { ok: boolean; detail?: string }>;
 }): HealthReport {
   const checks: HealthReport["checks"] = { gateway: { ok: parts.running } };
   if (parts.mqtt)
@@ -21,6 +23,7 @@ export function healthOf(parts: {
   for (const a of parts.adapters) {
     checks[a.id] = { ok: a.stats.connected, detail: a.stats.connected ? "connected" : "not connected" };
   }
+  for (const [name, check] of parts.more ?? []) checks[name] = check();
   if (!parts.running) return { status: "down", checks };
   const allOk = Object.values(checks).every((c) => c.ok);
   return { status: allOk ? "ok" : "degraded", checks };

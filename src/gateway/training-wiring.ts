@@ -3,6 +3,8 @@ import { Gauge, type Registry } from "prom-client";
 import type { MaskinportConfig } from "../config/schema.ts";
 import type { PipelineOutput } from "../core/contracts.ts";
 import type { DncMachine } from "../dnc/engine/dnc-machine.ts";
+import type { PendingDrafts } from "../evidence/recorder/pending-drafts.ts";
+import { registerPendingDraftsMetrics } from "../evidence/recorder/pending-metrics.ts";
 import type { EvidenceService } from "../evidence/service.ts";
 import type { MqttSink } from "../sinks/mqtt/mqtt-sink.ts";
 import type { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
@@ -22,10 +24,25 @@ import { wireSessions } from "./session-wiring.ts";
 import type { StopList } from "./stop-list.ts";
 import { startTraining, type Training } from "./training.ts";
 
+/** The queue whose figures /metrics shows; registered once per registry, so a restarted gateway shows its new one. */
+const pendingMetrics = new WeakMap<Registry, { current: PendingDrafts | undefined }>();
+function pendingDraftsMetrics(registry: Registry): { current: PendingDrafts | undefined } {
+  let entry = pendingMetrics.get(registry);
+  if (!entry) {
+    const e: { current: PendingDrafts | undefined } = { current: undefined };
+    entry = e;
+    pendingMetrics.set(registry, e);
+    registerPendingDraftsMetrics(registry, () => e.current);
+  }
+  return entry;
+}
+
 /** What of the running gateway the training layer plugs into. */
 export type TrainingHost = {
   applySession(machine: string, pseudonym: string | null, ts: number): void;
   onUpdate(listener: (out: PipelineOutput) => void): () => void;
+  /** Reported in /healthz (the evidence ledger: degraded while drafts are held). */
+  addHealthCheck?(name: string, check: () => { ok: boolean; detail?: string }): void;
 };
 
 export type WiredTraining = {
@@ -111,7 +128,7 @@ export async function wireTraining(
       stopList,
     });
     const history = new SessionHistory(training.sessions);
-    const unwireEvidence = wireEvidence({
+    const wired = wireEvidence({
       evidence,
       history,
       machineKind: (m) => kinds.get(m),
@@ -119,8 +136,19 @@ export async function wireTraining(
       onRecorded: () => upkeep.notify(),
       log: log.child({ part: "evidence" }),
     });
+    pendingDraftsMetrics(context.metrics).current = wired.pending;
+    host.addHealthCheck?.("evidence ledger", () => {
+      const { pending, outageSince } = wired.pending.stats;
+      return outageSince === undefined
+        ? { ok: true, detail: "recording" }
+        : {
+            ok: false,
+            detail: `unreachable since ${new Date(outageSince).toISOString()}; ${pending} drafts held`,
+          };
+    });
+    // Closed before the ledger (the stop list runs in reverse): the last attempt still has a store.
     stopList.add("evidence wiring", async () => {
-      unwireEvidence();
+      await wired.stop();
       history.close();
     });
   }

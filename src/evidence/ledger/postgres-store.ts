@@ -65,6 +65,10 @@ export class PostgresLedgerStore implements LedgerStore {
   async append(bodies: readonly RecordBody[]): Promise<EvidenceRecord[]> {
     if (bodies.length === 0) return [];
     const client = await this.#pool.connect();
+    // A connection lost between two queries is emitted as 'error' on the client, which pg-pool
+    // leaves without a listener while it is checked out (the process would die of it); the
+    // transaction's next query fails with it instead.
+    client.on("error", ignoreConnectionError);
     try {
       await client.query("BEGIN");
       const locked = await client.query<{ seq: string; hash: string }>(
@@ -97,6 +101,7 @@ export class PostgresLedgerStore implements LedgerStore {
       await client.query("ROLLBACK").catch(() => undefined);
       throw err;
     } finally {
+      client.removeListener("error", ignoreConnectionError);
       client.release();
     }
   }
@@ -155,6 +160,10 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async forgetPerson(personId: string): Promise<{ subject: string; notesDeleted: number } | undefined> {
     const client = await this.#pool.connect();
+    // A connection lost between two queries is emitted as 'error' on the client, which pg-pool
+    // leaves without a listener while it is checked out (the process would die of it); the
+    // transaction's next query fails with it instead.
+    client.on("error", ignoreConnectionError);
     try {
       await client.query("BEGIN");
       const res = await client.query<{ subject: string }>(
@@ -173,6 +182,7 @@ export class PostgresLedgerStore implements LedgerStore {
       await client.query("ROLLBACK").catch(() => undefined);
       throw err;
     } finally {
+      client.removeListener("error", ignoreConnectionError);
       client.release();
     }
   }
@@ -197,6 +207,9 @@ export class PostgresLedgerStore implements LedgerStore {
     await this.#pool.end();
   }
 }
+
+/** See append: the failure reaches the caller through the transaction's next query. */
+function ignoreConnectionError(): void {}
 
 function toHead(row: { seq: string | number; hash: string } | undefined): ChainHead | undefined {
   if (!row || Number(row.seq) === 0) return undefined;

@@ -88,6 +88,11 @@ export class PostgresTrainingStore implements TrainingStore {
 
   async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.#pool.connect();
+    // A connection lost between two queries is emitted as 'error' on the client, which pg-pool
+    // leaves without a listener while it is checked out (the process would die of it); the
+    // transaction's next query fails with it instead.
+    const ignore = () => {};
+    c.on("error", ignore);
     try {
       await c.query("BEGIN");
       const out = await fn(c);
@@ -97,6 +102,7 @@ export class PostgresTrainingStore implements TrainingStore {
       await c.query("ROLLBACK").catch(() => {});
       throw err;
     } finally {
+      c.removeListener("error", ignore);
       c.release();
     }
   }

@@ -30,7 +30,7 @@ export async function recordOlasDays(world: TrainingWorld, fleet: FakeFleet): Pr
   });
   expect(checkIn.ok).toBe(true);
   const history = new SessionHistory(world.sessions);
-  const unwire = wireEvidence({
+  const wired = wireEvidence({
     evidence,
     history,
     machineKind: (m) => fleet.machines.find((x) => x.id === m)?.kind,
@@ -74,7 +74,7 @@ export async function recordOlasDays(world: TrainingWorld, fleet: FakeFleet): Pr
     },
     { timeout: 5000 },
   );
-  unwire();
+  await wired.stop();
   history.close();
   const confirmed = await evidence.changeMark({
     traineeId: ola,
