@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { AdapterStats } from "../core/contracts.ts";
+import { countIncrease } from "../core/count-increase.ts";
 import { MACHINE_STATES, type MachineStateName } from "../core/events.ts";
 
 // The gateway's Prometheus metrics, all named maskinport_*. Process and
@@ -63,8 +64,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
 
   let adapterSource: (() => Iterable<AdapterStatsSource>) | undefined;
   let sinkSource: (() => Iterable<SinkQueueSource>) | undefined;
-  // Last count seen per adapter and field, so a scrape adds only what is new.
-  const seen = new Map<string, number>();
+  // Per adapter and field, so a scrape adds only what is new.
+  const increase = countIncrease();
 
   const syncAdapters = () => {
     if (adapterSource === undefined) return;
@@ -81,12 +82,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }
   };
   const addDelta = (adapter: AdapterStatsSource, field: CountedField, inc: (n: number) => void) => {
-    const key = `${adapter.id}\u0000${field}`;
-    const now = adapter.stats[field] ?? 0;
-    const before = seen.get(key) ?? 0;
-    // Fewer than last time means the adapter was recreated and counts from zero again.
-    const delta = now >= before ? now - before : now;
-    seen.set(key, now);
+    // A recreated adapter counts from zero again (count-increase.ts).
+    const delta = increase(`${adapter.id}\u0000${field}`, adapter.stats[field] ?? 0);
     if (delta > 0) inc(delta);
   };
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from "prom-client";
+import { countIncrease } from "../../core/count-increase.ts";
 import type { RetentionStats } from "./retention-scheduler.ts";
 
 // The retention scheduler on /metrics, read at scrape time. A run that failed
@@ -9,7 +10,7 @@ export function registerRetentionMetrics(
   source: () => { stats: RetentionStats } | undefined,
 ): void {
   const registers = [registry];
-  const seen = new Map<string, number>();
+  const delta = countIncrease();
   const counter = (
     name: string,
     help: string,
@@ -22,11 +23,8 @@ export function registerRetentionMetrics(
       collect() {
         const s = source();
         if (!s) return;
-        const now = s.stats[field];
-        const before = seen.get(field) ?? 0;
-        seen.set(field, now);
-        const delta = now >= before ? now - before : now;
-        if (delta > 0) this.inc(delta);
+        const d = delta(field, s.stats[field]);
+        if (d > 0) this.inc(d);
       },
     });
   counter("maskinport_retention_runs_total", "Retention runs started (at start and daily)", "runs");

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from "prom-client";
+import { countIncrease } from "../../core/count-increase.ts";
 import type { PendingDraftsStats } from "./pending-drafts.ts";
 
 // The held evidence drafts on /metrics, read at scrape time. Counts only: a
@@ -9,13 +10,8 @@ export function registerPendingDraftsMetrics(
   source: () => { stats: PendingDraftsStats } | undefined,
 ): void {
   const registers = [registry];
-  const seen = new Map<string, number>();
-  /** The increase of a stats counter since the last scrape (a new queue after a restart starts at 0). */
-  const delta = (key: string, now: number): number => {
-    const before = seen.get(key) ?? 0;
-    seen.set(key, now);
-    return now >= before ? now - before : now;
-  };
+  // The increase of a stats counter since the last scrape (a new queue after a restart starts at 0).
+  const delta = countIncrease();
   new Gauge({
     name: "maskinport_evidence_pending_drafts",
     help: "Evidence drafts waiting for the ledger (more than a moment: the ledger is unreachable)",

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from "prom-client";
+import { countIncrease } from "../../core/count-increase.ts";
 import type { Outbox } from "./outbox-types.ts";
 
 // The outboxes on /metrics, read from each sink's view of the log at scrape
@@ -50,17 +51,13 @@ export function registerOutboxMetrics(
   logs: () => Iterable<{ diskBytes(): number }> = () => [],
 ): void {
   const registers = [registry];
-  // Last value seen per outbox and field, so a scrape adds only what is new.
-  const seen = new Map<string, number>();
+  // Per outbox and field, so a scrape adds only what is new (a reopened outbox counts from zero).
+  const increase = countIncrease();
   const counters = new Map<CounterField, Counter<"sink">>();
   const sync = (): void => {
     for (const ob of source()) {
       for (const [field] of COUNTERS) {
-        const key = `${ob.name}\u0000${field}`;
-        const now = ob.stats[field];
-        const before = seen.get(key) ?? 0;
-        const delta = now >= before ? now - before : now; // a reopened outbox counts from zero
-        seen.set(key, now);
+        const delta = increase(`${ob.name}\u0000${field}`, ob.stats[field]);
         if (delta > 0) counters.get(field)!.inc({ sink: ob.name }, delta);
       }
     }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from "prom-client";
+import { countIncrease } from "../../core/count-increase.ts";
 import type { LrsSinkStats } from "./lrs-sink.ts";
 
 // The xAPI push on /metrics, read at scrape time like the outbox metrics (the
@@ -30,13 +31,8 @@ const SINK_COUNTERS: [keyof Omit<LrsSinkStats, "healthy">, string, string][] = [
 
 export function registerLrsMetrics(registry: Registry, source: () => LrsMetricSources): void {
   const registers = [registry];
-  const seen = new Map<string, number>();
   // Counters follow the components' own counts; a restarted component counts from zero again.
-  const delta = (key: string, now: number): number => {
-    const before = seen.get(key) ?? 0;
-    seen.set(key, now);
-    return now >= before ? now - before : now;
-  };
+  const delta = countIncrease();
   for (const [field, name, help] of SINK_COUNTERS) {
     new Counter({
       name,
