@@ -1,4 +1,5 @@
 import pg from "pg";
+import { connectionConfig } from "../../training/store/postgres-connection.ts";
 import { postgresOpenError } from "../../training/store/postgres-errors.ts";
 import { newPersonKey } from "../privacy/subjects.ts";
 import { type ChainHead, type EvidenceRecord, GENESIS_HASH, type RecordBody, seal } from "./record.ts";
@@ -29,7 +30,7 @@ export class PostgresLedgerStore implements LedgerStore {
    * opens a new one on the next query.
    */
   static async open(url: string, onIdleError: (err: Error) => void = () => {}): Promise<PostgresLedgerStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const pool = new pg.Pool({ ...connectionConfig(url), max: 4 });
     pool.on("error", onIdleError);
     let client: pg.PoolClient;
     try {

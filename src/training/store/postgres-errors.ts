@@ -33,9 +33,17 @@ const UNREACHABLE = new Set([
  */
 export function postgresOpenError(err: unknown, url: string, what: string): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return err;
   const where = `PostgreSQL at ${redactUrl(url, "PostgreSQL")}`;
-  const reason = (err as Error).message;
+  const reason = (err as Error | null)?.message ?? String(err);
+  // pg's connection timeout (postgres-connection.ts) comes without a code: "Connection terminated
+  // due to connection timeout" from a client, "timeout exceeded when trying to connect" from a pool.
+  if (typeof code !== "string" && /connection timeout|timeout exceeded when trying to connect/.test(reason)) {
+    return new PostgresUnavailableError(
+      `${what}: ${where} did not answer in time (${reason}): check that the server is up and that no firewall drops the connection, and ${URL_SOURCES}`,
+      { cause: err },
+    );
+  }
+  if (typeof code !== "string") return err;
   if (UNREACHABLE.has(code)) {
     return new PostgresUnavailableError(
       `${what}: ${where} is unreachable (${reason}): check that PostgreSQL runs and accepts connections from this machine, and ${URL_SOURCES}`,

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { connectionConfig } from "./postgres-connection.ts";
 import { postgresOpenError } from "./postgres-errors.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { courseFromRow, enrolmentFromRow, type Row, sessionFromRow, userFromRow } from "./rows.ts";
@@ -36,6 +37,8 @@ export type PostgresStoreOptions = {
   /** Connection problems the pool or the listener meet; they reconnect by themselves. */
   onError?: (err: Error, where: "pool" | "listener") => void;
   poolSize?: number;
+  /** How long opening a connection may take (default CONNECT_TIMEOUT_MS; tests make it short). */
+  connectTimeoutMs?: number;
 };
 
 export class PostgresTrainingStore implements TrainingStore {
@@ -51,7 +54,7 @@ export class PostgresTrainingStore implements TrainingStore {
   private constructor(url: string, opts: PostgresStoreOptions) {
     this.#url = url;
     this.#opts = opts;
-    this.#pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 5 });
+    this.#pool = new pg.Pool({ ...connectionConfig(url, opts.connectTimeoutMs), max: opts.poolSize ?? 5 });
     // An idle client losing its connection must not crash the gateway.
     this.#pool.on("error", (err) => opts.onError?.(err, "pool"));
   }
@@ -388,7 +391,7 @@ export class PostgresTrainingStore implements TrainingStore {
    */
   async #listen(attempt: number): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url });
+    const client = new pg.Client(connectionConfig(this.#url, this.#opts.connectTimeoutMs));
     this.#listener = client;
     let failed = false;
     const retry = (err: Error) => {

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { connectionConfig } from "../../training/store/postgres-connection.ts";
 import { postgresOpenError } from "../../training/store/postgres-errors.ts";
 import type { AuthenticatedUser } from "./authenticator.ts";
 import { isRole } from "./roles.ts";
@@ -17,6 +18,8 @@ export type PostgresSessionStoreOptions = Partial<SessionTimeouts> & {
   /** An idle pooled connection the server dropped (restart, failover); the pool reconnects by itself. */
   onError?: (err: Error) => void;
   poolSize?: number;
+  /** How long opening a connection may take (default CONNECT_TIMEOUT_MS; tests make it short). */
+  connectTimeoutMs?: number;
 };
 
 /** Arbitrary constant naming the advisory lock under which the table is created (next to the training store's). */
@@ -48,7 +51,10 @@ export class PostgresSessionStore implements WebSessionStore {
 
   private constructor(url: string, options: PostgresSessionStoreOptions) {
     // Few connections: a session lookup is one short statement per request.
-    this.#pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 3 });
+    this.#pool = new pg.Pool({
+      ...connectionConfig(url, options.connectTimeoutMs),
+      max: options.poolSize ?? 3,
+    });
     // Without a listener an idle client's error would be an uncaught 'error' event and end the gateway.
     this.#pool.on("error", (err) => options.onError?.(err));
     this.#timeouts = {
