@@ -1,12 +1,17 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { storeUnavailable } from "../training/store/store-unavailable.ts";
 import { HttpError, sendError } from "./responses.ts";
+
+/** What a 503 for an unreachable store asks the browser to wait (a PostgreSQL restart). */
+const STORE_RETRY_AFTER_S = 30;
 
 /**
  * Every failure becomes `{ error, message }`. Our own HttpErrors say what
  * they mean; fastify's client errors (bad JSON, wrong content type, too
- * large) get a stable code; anything else is a 500 with a plain sentence,
- * the stack going to the log only.
+ * large) get a stable code; a store that cannot be reached just now is a
+ * 503 with Retry-After; anything else is a 500 with a plain sentence, the
+ * stack going to the log only.
  */
 export function errorHandler(log: Logger) {
   return (err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
@@ -15,6 +20,22 @@ export function errorHandler(log: Logger) {
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendClientError(reply, err, status);
+    if (storeUnavailable(err)) {
+      // The site's PostgreSQL is down or the network to it dropped: nothing is wrong with the
+      // request, and the same request will work again. The log says which store and why.
+      log.warn(
+        { err, method: request.method, route: request.routeOptions.url ?? "unmatched" },
+        "web request: store unavailable",
+      );
+      return sendError(
+        reply,
+        503,
+        "store_unavailable",
+        "the gateway cannot reach its database just now; try again in a minute",
+        {},
+        { "retry-after": String(STORE_RETRY_AFTER_S) },
+      );
+    }
     log.error(
       { err, method: request.method, route: request.routeOptions.url ?? "unmatched" },
       "web request failed",

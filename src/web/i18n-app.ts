@@ -25,6 +25,7 @@ export const APP_NB = {
   "login.bad": "Feil brukernavn eller passord.",
   "login.throttled": "For mange forsøk. Prøv igjen om {s} s.",
   "login.unavailable": "Innlogging er ikke satt opp på denne porten ennå.",
+  "login.storeUnavailable": "Porten får ikke kontakt med databasen akkurat nå. Prøv igjen om et minutt.",
   "login.failed": "Innloggingen feilet ({status}). Prøv igjen.",
 
   "who.you": "Deg",
@@ -154,6 +155,7 @@ export const APP_EN: Record<AppKey, string> = {
   "login.bad": "Wrong username or password.",
   "login.throttled": "Too many attempts. Try again in {s} s.",
   "login.unavailable": "Login is not set up on this gateway yet.",
+  "login.storeUnavailable": "The gateway cannot reach its database just now. Try again in a minute.",
   "login.failed": "Login failed ({status}). Please try again.",
 
   "who.you": "You",

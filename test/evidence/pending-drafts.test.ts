@@ -3,10 +3,11 @@
 // The ledger here is a fake (a list and a switch): this is the queue's logic;
 // test/gateway/evidence-outage.test.ts cuts a real PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { draftRejected, ledgerUnavailable } from "../../src/evidence/ledger/unavailable.ts";
+import { draftRejected } from "../../src/evidence/ledger/unavailable.ts";
 import type { EvidenceDraft } from "../../src/evidence/recorder/map-event.ts";
 import { PendingDrafts } from "../../src/evidence/recorder/pending-drafts.ts";
 import { PostgresUnavailableError } from "../../src/training/store/postgres-errors.ts";
+import { storeUnavailable } from "../../src/training/store/store-unavailable.ts";
 import { captureLog } from "../support/log-lines.ts";
 
 const TRAINEE = "trainee-7f3a9c";
@@ -267,7 +268,7 @@ describe("ledger failures: retry or set aside", () => {
     ["SQLITE_BUSY", Object.assign(new Error("database is locked"), { code: "ERR_SQLITE_ERROR", errcode: 5 })],
     ["SQLITE_FULL", Object.assign(new Error("disk full"), { code: "ERR_SQLITE_ERROR", errcode: 13 })],
   ])("%s: the ledger is unavailable, retried", (_name, err) => {
-    expect(ledgerUnavailable(err)).toBe(true);
+    expect(storeUnavailable(err)).toBe(true);
     expect(draftRejected(err)).toBe(false);
   });
 
@@ -277,13 +278,13 @@ describe("ledger failures: retry or set aside", () => {
     ["22P05 untranslatable character", pgError("22P05")],
     ["23505 unique violation", pgError("23505")],
   ])("%s: the draft is at fault, set aside", (_name, err) => {
-    expect(ledgerUnavailable(err)).toBe(false);
+    expect(storeUnavailable(err)).toBe(false);
     expect(draftRejected(err)).toBe(true);
   });
 
   it("an unknown failure is neither: it is retried (never lose what might still be recorded)", () => {
     const err = pgError("42501", "permission denied");
-    expect(ledgerUnavailable(err)).toBe(false);
+    expect(storeUnavailable(err)).toBe(false);
     expect(draftRejected(err)).toBe(false);
   });
 });

@@ -39,8 +39,9 @@ describe("web app views in Chromium", () => {
     browser = await launchChromium();
     page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });
-    // 401 (not logged in yet), 403 (the trainee's QR page) and 409 (occupied) are answers the pages expect.
-    recordPageErrors(page, pageErrors, /status of (401|403|409)/);
+    // 401 (not logged in yet), 403 (the trainee's QR page), 409 (occupied) and 503 (the database
+    // away, answered by page.route below) are answers the pages expect.
+    recordPageErrors(page, pageErrors, /status of (401|403|409|503)/);
   });
 
   afterAll(async () => {
@@ -61,6 +62,26 @@ describe("web app views in Chromium", () => {
     await page
       .locator("#login-error", { hasText: "Feil brukernavn eller passord" })
       .waitFor({ timeout: 5000 });
+
+    // The site's database out of reach (a 503 store_unavailable, src/web/error-handler.ts): the
+    // page says so and to try again, not that login is not set up.
+    await page.route("**/api/login", (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        headers: { "retry-after": "30" },
+        body: JSON.stringify({
+          error: "store_unavailable",
+          message: "the gateway cannot reach its database just now; try again in a minute",
+        }),
+      }),
+    );
+    await page.locator("#password").fill("any");
+    await page.locator("#login-submit").click();
+    await page
+      .locator("#login-error", { hasText: "får ikke kontakt med databasen akkurat nå" })
+      .waitFor({ timeout: 5000 });
+    await page.unroute("**/api/login");
 
     await logIn(page, served.baseUrl, "kari");
     await page.locator("#conn[data-status='live']").waitFor({ timeout: 15_000 });

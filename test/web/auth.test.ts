@@ -195,6 +195,26 @@ describe("login", () => {
     expect(res.headers["set-cookie"]).toBeUndefined();
   });
 
+  it("turns a user store that cannot be reached just now into a 503 with Retry-After", async () => {
+    const { app, authenticator } = build();
+    authenticator.login = async () => {
+      // What pg throws when the site's PostgreSQL is down: a socket error with its code.
+      throw Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:5432 secret"), { code: "ECONNREFUSED" });
+    };
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/login",
+      payload: { username: "ola", password: PASSWORD },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers["retry-after"]).toBe("30");
+    expect(res.json()).toEqual({
+      error: "store_unavailable",
+      message: "the gateway cannot reach its database just now; try again in a minute",
+    });
+    expect(res.headers["set-cookie"]).toBeUndefined();
+  });
+
   it("allows only POST, saying so with 405 and Allow", async () => {
     const { app } = build();
     const res = await app.inject({ method: "GET", url: "/api/login" });

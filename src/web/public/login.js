@@ -38,7 +38,9 @@ form.addEventListener("submit", async (event) => {
     else if (response.status === 429) {
       const seconds = Math.max(1, Math.ceil((body.retryAfterMs ?? 60_000) / 1000));
       showError(t("login.throttled", { s: seconds }), password);
-    } else if (response.status === 503) showError(t("login.unavailable"), username);
+    } else if (response.status === 503 && body.error === "store_unavailable")
+      showError(t("login.storeUnavailable"), password);
+    else if (response.status === 503) showError(t("login.unavailable"), username);
     else showError(t("login.failed", { status: response.status }), username);
   } catch {
     showError(t("login.failed", { status: "–" }), username);
