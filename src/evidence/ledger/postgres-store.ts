@@ -1,5 +1,5 @@
 import pg from "pg";
-import { connectionConfig } from "../../training/store/postgres-connection.ts";
+import { connectionConfig, inTransaction } from "../../training/store/postgres-connection.ts";
 import { postgresOpenError } from "../../training/store/postgres-errors.ts";
 import { newPersonKey } from "../privacy/subjects.ts";
 import { type ChainHead, type EvidenceRecord, GENESIS_HASH, type RecordBody, seal } from "./record.ts";
@@ -65,13 +65,7 @@ export class PostgresLedgerStore implements LedgerStore {
 
   async append(bodies: readonly RecordBody[]): Promise<EvidenceRecord[]> {
     if (bodies.length === 0) return [];
-    const client = await this.#pool.connect();
-    // A connection lost between two queries is emitted as 'error' on the client, which pg-pool
-    // leaves without a listener while it is checked out (the process would die of it); the
-    // transaction's next query fails with it instead.
-    client.on("error", ignoreConnectionError);
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.#pool, async (client) => {
       const locked = await client.query<{ seq: string; hash: string }>(
         "SELECT seq, hash FROM evidence_head WHERE id = 1 FOR UPDATE",
       );
@@ -96,15 +90,8 @@ export class PostgresLedgerStore implements LedgerStore {
         head!.seq,
         head!.hash,
       ]);
-      await client.query("COMMIT");
       return out;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.removeListener("error", ignoreConnectionError);
-      client.release();
-    }
+    });
   }
 
   async head(): Promise<ChainHead | undefined> {
@@ -160,13 +147,7 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async forgetPerson(personId: string): Promise<{ subject: string; notesDeleted: number } | undefined> {
-    const client = await this.#pool.connect();
-    // A connection lost between two queries is emitted as 'error' on the client, which pg-pool
-    // leaves without a listener while it is checked out (the process would die of it); the
-    // transaction's next query fails with it instead.
-    client.on("error", ignoreConnectionError);
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.#pool, async (client) => {
       const res = await client.query<{ subject: string }>(
         "DELETE FROM evidence_person_keys WHERE person_id = $1 RETURNING subject",
         [personId],
@@ -177,15 +158,8 @@ export class PostgresLedgerStore implements LedgerStore {
         notesDeleted =
           (await client.query("DELETE FROM evidence_notes WHERE subject = $1", [subject])).rowCount ?? 0;
       }
-      await client.query("COMMIT");
       return subject === undefined ? undefined : { subject, notesDeleted };
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.removeListener("error", ignoreConnectionError);
-      client.release();
-    }
+    });
   }
 
   async putNote(note: StoredNote): Promise<void> {
@@ -208,9 +182,6 @@ export class PostgresLedgerStore implements LedgerStore {
     await this.#pool.end();
   }
 }
-
-/** See append: the failure reaches the caller through the transaction's next query. */
-function ignoreConnectionError(): void {}
 
 function toHead(row: { seq: string | number; hash: string } | undefined): ChainHead | undefined {
   if (!row || Number(row.seq) === 0) return undefined;

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { connectionConfig } from "./postgres-connection.ts";
+import { connectionConfig, inTransaction } from "./postgres-connection.ts";
 import { postgresOpenError } from "./postgres-errors.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-schema.ts";
 import { courseFromRow, enrolmentFromRow, type Row, sessionFromRow, userFromRow } from "./rows.ts";
@@ -73,7 +73,7 @@ export class PostgresTrainingStore implements TrainingStore {
   }
 
   async #migrate(): Promise<void> {
-    await this.#tx(async (c) => {
+    await inTransaction(this.#pool, async (c) => {
       await c.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
       await c.query("CREATE TABLE IF NOT EXISTS training_schema (version INTEGER NOT NULL)");
       const r = await c.query<{ version: number }>("SELECT version FROM training_schema");
@@ -87,27 +87,6 @@ export class PostgresTrainingStore implements TrainingStore {
       for (let v = from; v < POSTGRES_MIGRATIONS.length; v++) await c.query(POSTGRES_MIGRATIONS[v]!);
       await c.query("UPDATE training_schema SET version = $1", [POSTGRES_MIGRATIONS.length]);
     });
-  }
-
-  async #tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.#pool.connect();
-    // A connection lost between two queries is emitted as 'error' on the client, which pg-pool
-    // leaves without a listener while it is checked out (the process would die of it); the
-    // transaction's next query fails with it instead.
-    const ignore = () => {};
-    c.on("error", ignore);
-    try {
-      await c.query("BEGIN");
-      const out = await fn(c);
-      await c.query("COMMIT");
-      return out;
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.removeListener("error", ignore);
-      c.release();
-    }
   }
 
   async #rows(sql: string, params: unknown[] = [], c: pg.ClientBase | pg.Pool = this.#pool): Promise<Row[]> {
@@ -124,7 +103,7 @@ export class PostgresTrainingStore implements TrainingStore {
   }
 
   async insertUsers(users: readonly UserRecord[], enrolments: readonly Enrolment[] = []): Promise<void> {
-    await this.#tx(async (c) => {
+    await inTransaction(this.#pool, async (c) => {
       for (const u of users) {
         try {
           await c.query(
@@ -227,7 +206,7 @@ export class PostgresTrainingStore implements TrainingStore {
   }
 
   async enrol(enrolments: readonly Enrolment[]): Promise<void> {
-    await this.#tx((c) => this.#enrolAll(c, enrolments));
+    await inTransaction(this.#pool, (c) => this.#enrolAll(c, enrolments));
   }
 
   async #enrolAll(c: pg.PoolClient, enrolments: readonly Enrolment[]): Promise<void> {
@@ -265,7 +244,7 @@ export class PostgresTrainingStore implements TrainingStore {
   }
 
   async startSession(s: NewSession, onOccupied: "refuse" | "takeover"): Promise<StartSessionResult> {
-    return this.#tx(async (c): Promise<StartSessionResult> => {
+    return inTransaction(this.#pool, async (c): Promise<StartSessionResult> => {
       // Serialise starts site-wide: check-ins are a few per minute, so one lock costs nothing.
       await c.query("SELECT pg_advisory_xact_lock($1)", [SESSION_LOCK]);
       const open = async (col: "machine" | "user_id", v: string) => {
@@ -313,7 +292,7 @@ export class PostgresTrainingStore implements TrainingStore {
   }
 
   async eraseUser(id: string, at: number): Promise<ErasedUser | undefined> {
-    return this.#tx(async (c) => {
+    return inTransaction(this.#pool, async (c) => {
       const sessions = await c.query("DELETE FROM training_sessions WHERE user_id = $1", [id]);
       const [row] = await this.#rows(
         `UPDATE training_users SET username = $2, display_name = $3, email = NULL, badge = NULL,
@@ -343,7 +322,7 @@ export class PostgresTrainingStore implements TrainingStore {
     reason: SessionEndReason,
     endedBy: string | null,
   ): Promise<Session | undefined> {
-    return this.#tx(async (c) => {
+    return inTransaction(this.#pool, async (c) => {
       const [row] = await this.#rows(
         `UPDATE training_sessions SET ended_at = GREATEST($2::bigint, started_at), end_reason = $3, ended_by = $4
          WHERE id = $1 AND ended_at IS NULL RETURNING *`,

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { connectionConfig } from "../../training/store/postgres-connection.ts";
+import { connectionConfig, inTransaction } from "../../training/store/postgres-connection.ts";
 import { postgresOpenError } from "../../training/store/postgres-errors.ts";
 import type { AuthenticatedUser } from "./authenticator.ts";
 import { isRole } from "./roles.ts";
@@ -80,9 +80,7 @@ export class PostgresSessionStore implements WebSessionStore {
     // Its own table, outside the training schema's numbered migrations (as in SQLite): it needs
     // nothing from them. IF NOT EXISTS alone races when two gateways start at once (both may
     // pass the check and one fails on the catalogue), hence the lock, as the training store's.
-    const c = await this.#pool.connect();
-    try {
-      await c.query("BEGIN");
+    await inTransaction(this.#pool, async (c) => {
       await c.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
       await c.query(`CREATE TABLE IF NOT EXISTS web_sessions (
         token_hash TEXT PRIMARY KEY,
@@ -94,13 +92,7 @@ export class PostgresSessionStore implements WebSessionStore {
         expires_at BIGINT NOT NULL
       )`);
       await c.query("CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions (user_id)");
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async create(user: AuthenticatedUser): Promise<{ token: string; session: WebSession }> {
