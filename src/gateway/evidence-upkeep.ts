@@ -11,6 +11,7 @@ import type { SharedOutbox } from "../sinks/outbox/shared-outbox.ts";
 import { registerLrsMetrics } from "../sinks/xapi/lrs-metrics.ts";
 import { trainingRetentionSource } from "../training/retention-source.ts";
 import type { TrainingStore } from "../training/store/types.ts";
+import { metricsOncePerRegistry } from "./metrics-once.ts";
 import type { StopList } from "./stop-list.ts";
 
 // The evidence side's two background jobs, as src/evidence/README.md
@@ -18,21 +19,12 @@ import type { StopList } from "./stop-list.ts";
 // is past its purpose) and, when `evidence.xapi` is set, the feed of
 // statements to a Learning Record Store through the shared outbox.
 
-/** The metrics of whichever scheduler and push run now; registered once per registry. */
+/** The metrics of whichever scheduler and push run now. */
 type Current = { retention?: RetentionScheduler | undefined; push?: XapiPush | undefined };
-const registered = new WeakMap<Registry, Current>();
-
-function currentFor(registry: Registry): Current {
-  let current = registered.get(registry);
-  if (!current) {
-    const c: Current = {};
-    current = c;
-    registered.set(registry, c);
-    registerRetentionMetrics(registry, () => c.retention);
-    registerLrsMetrics(registry, () => ({ sink: c.push?.sink, feed: c.push?.feed }));
-  }
-  return current;
-}
+const currentFor = metricsOncePerRegistry<Current>((registry, c) => {
+  registerRetentionMetrics(registry, () => c.retention);
+  registerLrsMetrics(registry, () => ({ sink: c.push?.sink, feed: c.push?.feed }));
+});
 
 export async function startEvidenceUpkeep(o: {
   config: EvidenceConfig;

@@ -20,22 +20,28 @@ import type { CycleWhoResolver } from "../web/machine-events-route.ts";
 import { openEvidence } from "./evidence.ts";
 import { startEvidenceUpkeep } from "./evidence-upkeep.ts";
 import { wireEvidence } from "./evidence-wiring.ts";
+import { metricsOncePerRegistry } from "./metrics-once.ts";
 import { wireSessions } from "./session-wiring.ts";
 import type { StopList } from "./stop-list.ts";
 import { startTraining, type Training } from "./training.ts";
 
-/** The queue whose figures /metrics shows; registered once per registry, so a restarted gateway shows its new one. */
-const pendingMetrics = new WeakMap<Registry, { current: PendingDrafts | undefined }>();
-function pendingDraftsMetrics(registry: Registry): { current: PendingDrafts | undefined } {
-  let entry = pendingMetrics.get(registry);
-  if (!entry) {
-    const e: { current: PendingDrafts | undefined } = { current: undefined };
-    entry = e;
-    pendingMetrics.set(registry, e);
-    registerPendingDraftsMetrics(registry, () => e.current);
-  }
-  return entry;
-}
+/** The training layer of this start, whose checked-in count /metrics shows. */
+const trainingMetricsFor = metricsOncePerRegistry<{ training?: Training }>((registry, c) => {
+  // How many machines have a trainee checked in: a count, never who (no user or pseudonym labels).
+  new Gauge({
+    name: "maskinport_training_checked_in_machines",
+    help: "Machines with a trainee checked in (open sessions), across the site when gateways share PostgreSQL",
+    registers: [registry],
+    collect() {
+      this.set(c.training?.sessions.openSessions().length ?? 0);
+    },
+  });
+});
+
+/** The evidence queue of this start (with `evidence:` only), whose figures /metrics shows. */
+const pendingMetricsFor = metricsOncePerRegistry<{ pending?: PendingDrafts }>((registry, c) =>
+  registerPendingDraftsMetrics(registry, () => c.pending),
+);
 
 /** What of the running gateway the training layer plugs into. */
 export type TrainingHost = {
@@ -92,15 +98,7 @@ export async function wireTraining(
     log,
   });
   stopList.add("training", () => training.close());
-  // How many machines have a trainee checked in: a count, never who (no user or pseudonym labels).
-  new Gauge({
-    name: "maskinport_training_checked_in_machines",
-    help: "Machines with a trainee checked in (open sessions), across the site when gateways share PostgreSQL",
-    registers: [context.metrics],
-    collect() {
-      this.set(training.sessions.openSessions().length);
-    },
-  });
+  trainingMetricsFor(context.metrics).training = training;
   const unwireSessions = wireSessions(training.sessions, host, machineIds);
   stopList.add("session wiring", async () => unwireSessions());
 
@@ -136,7 +134,7 @@ export async function wireTraining(
       onRecorded: () => upkeep.notify(),
       log: log.child({ part: "evidence" }),
     });
-    pendingDraftsMetrics(context.metrics).current = wired.pending;
+    pendingMetricsFor(context.metrics).pending = wired.pending;
     host.addHealthCheck?.("evidence ledger", () => {
       const { pending, outageSince } = wired.pending.stats;
       return outageSince === undefined
